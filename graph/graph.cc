@@ -1,0 +1,326 @@
+#include "graph/graph.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+
+namespace tensorgraph {
+
+DataType Output::dtype() const { return node->output_type(index); }
+const PartialShape& Output::shape() const { return node->output_shape(index); }
+std::string Output::name() const {
+  return index == 0 ? node->name() : StrCat(node->name(), ":", index);
+}
+
+bool IsValidNodeName(std::string_view name) {
+  if (name.empty()) return false;
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (!alnum(name[0]) && name[0] != '.') return false;
+  for (char c : name.substr(1)) {
+    if (!alnum(c) && c != '_' && c != '.' && c != '-' && c != '/' && c != '>') return false;
+  }
+  return true;
+}
+
+bool ParseTensorName(std::string_view tensor_name, std::string_view* node, int* index) {
+  const size_t colon = tensor_name.rfind(':');
+  if (colon == std::string_view::npos) {
+    *node = tensor_name;
+    *index = 0;
+    return !tensor_name.empty();
+  }
+  std::string_view digits = tensor_name.substr(colon + 1);
+  int i = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || i < 0) {
+    return false;
+  }
+  *node = tensor_name.substr(0, colon);
+  *index = i;
+  return !node->empty();
+}
+
+namespace {
+
+// Checks and completes a node's attrs and binds its inputs to the op's
+// signature; on success spec.attrs holds every attr the op defines.
+class NodeChecker {
+ public:
+  NodeChecker(const OpDef& op, NodeSpec& spec) : op_(op), spec_(spec) {}
+
+  std::vector<DataType> Check() {
+    CheckGivenAttrs();
+    BindInputs();
+    FillDefaults();
+    CheckAllowedValues();
+    return OutputTypes();
+  }
+
+ private:
+  template <typename... Args>
+  [[noreturn]] void Fail(Args&&... args) const {
+    throw Error(ErrorCode::kInvalidArgument, StrCat(std::forward<Args>(args)...), spec_.name,
+                op_.name);
+  }
+
+  void CheckGivenAttrs() {
+    for (const auto& [name, value] : spec_.attrs) {
+      if (!name.empty() && name[0] == '_') continue;  // internal attrs, as TensorFlow allows
+      const AttrDef* def = op_.FindAttr(name);
+      if (def == nullptr) {
+        std::string known;
+        for (const auto& a : op_.attrs) known += (known.empty() ? "" : ", ") + a.name;
+        Fail("unknown attr '", name, "' (", op_.name, " has ",
+             known.empty() ? std::string("no attrs") : known, ")");
+      }
+      if (TypeOf(value) != def->type) {
+        Fail("attr '", name, "' must be of type ", AttrTypeName(def->type), ", got ",
+             AttrTypeName(TypeOf(value)));
+      }
+    }
+  }
+
+  // How many inputs each of the op's input args takes.
+  std::vector<int> ArgSizes() {
+    const int given = static_cast<int>(spec_.inputs.size());
+    int fixed = 0, lists = 0;
+    for (const auto& arg : op_.inputs) {
+      if (arg.number_attr.empty()) {
+        ++fixed;
+      } else {
+        ++lists;
+      }
+    }
+    std::vector<int> sizes;
+    for (const auto& arg : op_.inputs) {
+      if (arg.number_attr.empty()) {
+        sizes.push_back(1);
+        continue;
+      }
+      auto it = spec_.attrs.find(arg.number_attr);
+      if (it != spec_.attrs.end()) {
+        sizes.push_back(static_cast<int>(std::get<int64_t>(it->second)));
+      } else if (lists == 1) {
+        const int n = given - fixed;
+        spec_.attrs[arg.number_attr] = static_cast<int64_t>(n);
+        sizes.push_back(n);
+      } else {
+        Fail("missing attr '", arg.number_attr, "' giving the length of input '", arg.name, "'");
+      }
+    }
+    return sizes;
+  }
+
+  void BindInputs() {
+    std::vector<int> sizes = ArgSizes();
+    int expected = 0;
+    for (int s : sizes) expected += s;
+    if (expected != static_cast<int>(spec_.inputs.size())) {
+      Fail("expected ", expected, " inputs, got ", spec_.inputs.size());
+    }
+    std::map<std::string, int> bound_from;  // type attr -> input index that bound it
+    int k = 0;
+    for (size_t a = 0; a < op_.inputs.size(); ++a) {
+      const ArgDef& arg = op_.inputs[a];
+      for (int j = 0; j < sizes[a]; ++j, ++k) {
+        const DataType got = spec_.inputs[static_cast<size_t>(k)].dtype();
+        if (arg.fixed_type != DT_INVALID) {
+          if (got != arg.fixed_type) {
+            Fail("input ", k, " ('", arg.name, "') must be ", DataTypeName(arg.fixed_type),
+                 ", got ", DataTypeName(got), " from '", spec_.inputs[static_cast<size_t>(k)].name(),
+                 "'");
+          }
+          continue;
+        }
+        auto it = spec_.attrs.find(arg.type_attr);
+        if (it == spec_.attrs.end()) {
+          spec_.attrs[arg.type_attr] = got;
+          bound_from[arg.type_attr] = k;
+        } else if (std::get<DataType>(it->second) != got) {
+          auto from = bound_from.find(arg.type_attr);
+          Fail("input ", k, " ('", arg.name, "') is ", DataTypeName(got), " from '",
+               spec_.inputs[static_cast<size_t>(k)].name(), "' but attr ", arg.type_attr, " is ",
+               DataTypeName(std::get<DataType>(it->second)),
+               from == bound_from.end() ? std::string()
+                                        : StrCat(" (from input ", from->second, ")"));
+        }
+      }
+    }
+  }
+
+  void FillDefaults() {
+    for (const auto& def : op_.attrs) {
+      if (spec_.attrs.count(def.name)) continue;
+      if (!def.default_value) {
+        Fail("missing attr '", def.name, "' of type ", AttrTypeName(def.type));
+      }
+      spec_.attrs[def.name] = *def.default_value;
+    }
+  }
+
+  void CheckAllowedValues() {
+    for (const auto& def : op_.attrs) {
+      const AttrValue& value = spec_.attrs.at(def.name);
+      auto check_type = [&](DataType t) {
+        if (DataTypeSize(t) == 0) {
+          Fail("attr '", def.name, "' names an unsupported dtype (", static_cast<int>(t), ")");
+        }
+        if (!def.allowed_types.empty() &&
+            std::find(def.allowed_types.begin(), def.allowed_types.end(), t) ==
+                def.allowed_types.end()) {
+          std::string allowed;
+          for (DataType a : def.allowed_types) {
+            allowed += (allowed.empty() ? "" : ", ") + std::string(DataTypeName(a));
+          }
+          Fail("attr '", def.name, "' is ", DataTypeName(t), ", not one of the allowed {",
+               allowed, "}");
+        }
+      };
+      if (def.type == AttrType::kType) check_type(std::get<DataType>(value));
+      if (def.type == AttrType::kListType) {
+        for (DataType t : std::get<std::vector<DataType>>(value)) check_type(t);
+      }
+      if (def.type == AttrType::kString && !def.allowed_strings.empty()) {
+        const auto& s = std::get<std::string>(value);
+        if (std::find(def.allowed_strings.begin(), def.allowed_strings.end(), s) ==
+            def.allowed_strings.end()) {
+          std::string allowed;
+          for (const auto& a : def.allowed_strings) allowed += (allowed.empty() ? "'" : ", '") + a + "'";
+          Fail("attr '", def.name, "' is '", s, "', not one of the allowed {", allowed, "}");
+        }
+      }
+      if (def.type == AttrType::kInt && def.minimum &&
+          std::get<int64_t>(value) < *def.minimum) {
+        Fail("attr '", def.name, "' is ", std::get<int64_t>(value), ", below its minimum ",
+             *def.minimum);
+      }
+    }
+  }
+
+  std::vector<DataType> OutputTypes() const {
+    std::vector<DataType> types;
+    for (const auto& arg : op_.outputs) {
+      const DataType t = arg.fixed_type != DT_INVALID
+                             ? arg.fixed_type
+                             : std::get<DataType>(spec_.attrs.at(arg.type_attr));
+      const int64_t n =
+          arg.number_attr.empty() ? 1 : std::get<int64_t>(spec_.attrs.at(arg.number_attr));
+      for (int64_t i = 0; i < n; ++i) types.push_back(t);
+    }
+    return types;
+  }
+
+  const OpDef& op_;
+  NodeSpec& spec_;
+};
+
+}  // namespace
+
+Node* Graph::AddNode(NodeSpec spec) {
+  if (!IsValidNodeName(spec.name)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                StrCat("invalid node name '", spec.name,
+                       "': expected [A-Za-z0-9.][A-Za-z0-9_./>-]*"),
+                spec.name, spec.op);
+  }
+  if (by_name_.count(spec.name)) {
+    throw Error(ErrorCode::kInvalidArgument, "duplicate node name: a node of this name exists",
+                spec.name, spec.op);
+  }
+  const OpDef* op = OpRegistry::Global().Find(spec.op);
+  if (op == nullptr) {
+    throw Error(ErrorCode::kInvalidArgument,
+                StrCat("unknown op '", spec.op, "': no op of this name is registered"), spec.name,
+                spec.op);
+  }
+  auto owned = [&](const Node* n) {
+    return n != nullptr && n->id_ < num_nodes() && nodes_[static_cast<size_t>(n->id_)].get() == n;
+  };
+  for (size_t i = 0; i < spec.inputs.size(); ++i) {
+    const Output& in = spec.inputs[i];
+    if (!owned(in.node)) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("input ", i, " is not a node of this graph"), spec.name, spec.op);
+    }
+    if (in.index < 0 || in.index >= in.node->num_outputs()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("input ", i, " names output ", in.index, " of '", in.node->name(),
+                         "', which has ", in.node->num_outputs(), " outputs"),
+                  spec.name, spec.op);
+    }
+  }
+  for (const Node* c : spec.control_inputs) {
+    if (!owned(c)) {
+      throw Error(ErrorCode::kInvalidArgument, "control input is not a node of this graph",
+                  spec.name, spec.op);
+    }
+  }
+
+  std::vector<DataType> output_types = NodeChecker(*op, spec).Check();
+
+  std::vector<InferenceContext::Input> inputs;
+  inputs.reserve(spec.inputs.size());
+  for (const Output& in : spec.inputs) {
+    const Tensor* value = nullptr;
+    if (in.node->op() == "Const") value = &in.node->attr<Tensor>("value");
+    inputs.push_back({in.dtype(), in.shape(), value});
+  }
+  InferenceContext ctx(*op, spec.name, spec.attrs, std::move(inputs),
+                       static_cast<int>(output_types.size()));
+  if (op->shape_fn) op->shape_fn(ctx);
+
+  auto node = std::make_unique<Node>();
+  node->graph_ = this;
+  node->id_ = num_nodes();
+  node->name_ = std::move(spec.name);
+  node->op_def_ = op;
+  node->device_ = std::move(spec.device);
+  node->attrs_ = std::move(spec.attrs);
+  node->inputs_ = std::move(spec.inputs);
+  node->control_inputs_ = std::move(spec.control_inputs);
+  node->output_types_ = std::move(output_types);
+  node->output_shapes_ = ctx.outputs();
+  node->scope_ = std::move(spec.scope);
+  Node* raw = node.get();
+  by_name_.emplace(raw->name_, raw);
+  name_counters_.try_emplace(raw->name_, 0);
+  nodes_.push_back(std::move(node));
+  return raw;
+}
+
+Node* Graph::FindNode(std::string_view name) const {
+  auto it = by_name_.find(std::string(name));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+Output Graph::FindOutput(std::string_view tensor_name) const {
+  std::string_view node_name;
+  int index = 0;
+  if (!ParseTensorName(tensor_name, &node_name, &index)) {
+    ThrowError(ErrorCode::kInvalidArgument, "malformed tensor name '", tensor_name,
+               "': expected 'node' or 'node:index'");
+  }
+  Node* node = FindNode(node_name);
+  if (node == nullptr) ThrowError(ErrorCode::kNotFound, "no node named '", node_name, "' in the graph");
+  if (index >= node->num_outputs()) {
+    throw Error(ErrorCode::kNotFound,
+                StrCat("tensor '", tensor_name, "' does not exist: the node has ",
+                       node->num_outputs(), " outputs"),
+                node->name(), node->op());
+  }
+  return Output(node, index);
+}
+
+std::string Graph::UniqueName(std::string_view base) {
+  std::string name(base);
+  auto [it, inserted] = name_counters_.try_emplace(name, 0);
+  if (inserted) return name;
+  // Skip candidates that exist already, e.g. a node explicitly named "a_1".
+  while (true) {
+    std::string candidate = StrCat(name, "_", ++it->second);
+    if (name_counters_.try_emplace(candidate, 0).second) return candidate;
+  }
+}
+
+}  // namespace tensorgraph

@@ -1,0 +1,7 @@
+// Builders for random ops.
+#pragma once
+
+#include "graph/scope.h"
+
+namespace tensorgraph::ops {
+}  // namespace tensorgraph::ops

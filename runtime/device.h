@@ -1,0 +1,53 @@
+// A device: a place where tensors live and kernels run, with its own
+// allocator. The CPU device always exists; the CUDA device exists when the
+// build has CUDA and a GPU is present.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/tensor.h"
+
+namespace tensorgraph {
+
+inline constexpr std::string_view kDeviceCpu = "CPU";
+inline constexpr std::string_view kDeviceCuda = "CUDA";
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  // "/device:CPU:0"
+  const std::string& name() const { return name_; }
+  // kDeviceCpu or kDeviceCuda: the key kernels are registered under.
+  std::string_view type() const { return type_; }
+  virtual Allocator* allocator() = 0;
+
+  // Copies between host memory and this device's memory. For the CPU
+  // device they share the buffer.
+  virtual Tensor CopyFromHost(const Tensor& host) = 0;
+  virtual Tensor CopyToHost(const Tensor& tensor) = 0;
+  // Waits for all work queued on the device.
+  virtual void Synchronize() {}
+
+ protected:
+  Device(std::string name, std::string_view type) : name_(std::move(name)), type_(type) {}
+
+ private:
+  std::string name_;
+  std::string_view type_;
+};
+
+// The process-wide CPU device.
+Device* CpuDevice();
+// The devices of this process: CPU first, then each usable GPU.
+const std::vector<Device*>& AllDevices();
+// Finds a device by its full name or a short form ("CPU", "GPU:0",
+// "/device:GPU:0"); nullptr when absent.
+Device* FindDevice(std::string_view name);
+
+// Registers a device (the CUDA backend does so when a GPU is present).
+void RegisterDevice(std::unique_ptr<Device> device);
+
+}  // namespace tensorgraph

@@ -1,0 +1,72 @@
+#include "runtime/kernel.h"
+
+namespace tensorgraph {
+
+Tensor& OpKernelContext::AllocateOutput(int i, const Shape& shape) {
+  Tensor& out = outputs_->at(static_cast<size_t>(i));
+  out = Tensor(node().output_type(i), shape, device().allocator());
+  return out;
+}
+
+void OpKernelContext::SetOutput(int i, Tensor tensor) {
+  if (tensor.dtype() != node().output_type(i)) {
+    throw Error(ErrorCode::kInternal,
+                StrCat("output ", i, " set to a ", DataTypeName(tensor.dtype()),
+                       " tensor; the node's output is ", DataTypeName(node().output_type(i))),
+                node().name(), node().op());
+  }
+  outputs_->at(static_cast<size_t>(i)) = std::move(tensor);
+}
+
+KernelRegistry& KernelRegistry::Global() {
+  static KernelRegistry registry;
+  return registry;
+}
+
+void KernelRegistry::Register(std::string op, std::string_view device_type, DataType dtype,
+                              KernelFactory factory) {
+  auto key = std::make_tuple(std::move(op), std::string(device_type), dtype);
+  if (kernels_.count(key)) {
+    ThrowError(ErrorCode::kInternal, "kernel for ", std::get<0>(key), " on ", device_type,
+               " with dtype ", DataTypeName(dtype), " registered twice");
+  }
+  kernels_.emplace(std::move(key), std::move(factory));
+}
+
+const KernelFactory* KernelRegistry::Find(std::string_view op, std::string_view device_type,
+                                          DataType dtype) const {
+  for (DataType d : {dtype, DT_INVALID}) {
+    auto it = kernels_.find(std::make_tuple(std::string(op), std::string(device_type), d));
+    if (it != kernels_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+DataType KernelDataType(const Node& node) {
+  const std::string& attr = node.op_def().kernel_type_attr;
+  return attr.empty() ? DT_INVALID : node.attr<DataType>(attr);
+}
+
+bool KernelRegistry::Has(const Node& node, std::string_view device_type) const {
+  return Find(node.op(), device_type, KernelDataType(node)) != nullptr;
+}
+
+bool KernelRegistry::Has(std::string_view op, std::string_view device_type, DataType dtype) const {
+  return Find(op, device_type, dtype) != nullptr;
+}
+
+std::unique_ptr<OpKernel> KernelRegistry::Create(const Node& node, Device& device) const {
+  const DataType dtype = KernelDataType(node);
+  const KernelFactory* factory = Find(node.op(), device.type(), dtype);
+  if (factory == nullptr) {
+    throw Error(ErrorCode::kUnimplemented,
+                StrCat("no ", device.type(), " kernel for ", node.op(),
+                       dtype == DT_INVALID ? std::string()
+                                           : StrCat(" with ", node.op_def().kernel_type_attr, "=",
+                                                    DataTypeName(dtype))),
+                node.name(), node.op());
+  }
+  return (*factory)(node, device);
+}
+
+}  // namespace tensorgraph

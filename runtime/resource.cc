@@ -1,0 +1,46 @@
+#include "runtime/resource.h"
+
+namespace tensorgraph {
+
+std::optional<Tensor> Variable::Read() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return value_;
+}
+
+bool Variable::initialized() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return value_.has_value();
+}
+
+void Variable::Assign(Tensor value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  value_ = std::move(value);
+}
+
+Variable* ResourceManager::LookupOrCreateVariable(const std::string& name, DataType dtype,
+                                                  const PartialShape& shape) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = variables_.find(name);
+  if (it == variables_.end()) {
+    it = variables_.emplace(name, std::make_unique<Variable>(name, dtype, shape)).first;
+  } else if (it->second->dtype() != dtype) {
+    ThrowInvalid("variable '", name, "' exists with dtype ", DataTypeName(it->second->dtype()),
+                 ", not ", DataTypeName(dtype));
+  }
+  return it->second.get();
+}
+
+Variable* ResourceManager::FindVariable(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = variables_.find(name);
+  return it == variables_.end() ? nullptr : it->second.get();
+}
+
+std::map<std::string, Variable*> ResourceManager::Variables() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, Variable*> out;
+  for (const auto& [name, v] : variables_) out[name] = v.get();
+  return out;
+}
+
+}  // namespace tensorgraph

@@ -1,0 +1,71 @@
+// Session state: resource variables, looked up by their shared name. A
+// variable's value lives on its device; reads share the buffer and writes
+// replace or update it under the variable's lock.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "graph/tensor.h"
+
+namespace tensorgraph {
+
+class Device;
+
+class Variable {
+ public:
+  Variable(std::string name, DataType dtype, PartialShape shape)
+      : name_(std::move(name)), dtype_(dtype), shape_(std::move(shape)) {}
+
+  const std::string& name() const { return name_; }
+  DataType dtype() const { return dtype_; }
+  // The shape declared by the VarHandleOp (may be partial).
+  const PartialShape& declared_shape() const { return shape_; }
+
+  // The current value; nullopt until the first assignment.
+  std::optional<Tensor> Read() const;
+  bool initialized() const;
+  void Assign(Tensor value);
+  // Runs fn on the value with the lock held; fn may write it in place when
+  // the buffer is not shared (Tensor::use_count() == 1), else it must
+  // replace it. Throws kFailedPrecondition when uninitialized.
+  template <typename Fn>
+  void Update(Fn&& fn);
+
+ private:
+  std::string name_;
+  DataType dtype_;
+  PartialShape shape_;
+  mutable std::mutex mu_;
+  std::optional<Tensor> value_;
+};
+
+class ResourceManager {
+ public:
+  // The variable named `name`, created on first use. Throws
+  // kInvalidArgument if it exists with another dtype.
+  Variable* LookupOrCreateVariable(const std::string& name, DataType dtype,
+                                   const PartialShape& shape);
+  Variable* FindVariable(const std::string& name) const;
+  // Every variable, by name.
+  std::map<std::string, Variable*> Variables() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Variable>> variables_;
+};
+
+template <typename Fn>
+void Variable::Update(Fn&& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!value_) {
+    throw Error(ErrorCode::kFailedPrecondition,
+                StrCat("variable '", name_, "' is uninitialized: run its initializer first"));
+  }
+  fn(*value_);
+}
+
+}  // namespace tensorgraph

@@ -1,0 +1,248 @@
+#include "runtime/session.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "runtime/kernel.h"
+
+namespace tensorgraph {
+
+// A compiled signature: the steps to run, in order, with every tensor in a
+// numbered slot and each slot released right after its last use.
+class Plan {
+ public:
+  struct Step {
+    const Node* node = nullptr;
+    OpKernel* kernel = nullptr;
+    std::vector<int> input_slots;
+    int first_output_slot = 0;
+    std::vector<int> release;  // slots no later step or fetch reads
+  };
+  struct Feed {
+    std::string name;  // as the caller spelled it
+    Output output;
+    int slot = 0;
+  };
+
+  std::vector<Step> steps;
+  std::vector<Feed> feeds;  // sorted by name; Run matches feeds to them
+  std::vector<int> fetch_slots;
+  int num_slots = 0;
+  std::vector<std::shared_ptr<OpKernel>> kernels;
+};
+
+namespace {
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += n + ",";
+  return s;
+}
+
+}  // namespace
+
+Session::Session(const Graph& graph, SessionOptions options)
+    : Session(std::shared_ptr<const Graph>(&graph, [](const Graph*) {}), std::move(options)) {}
+
+Session::Session(std::shared_ptr<const Graph> graph, SessionOptions options)
+    : graph_(std::move(graph)), options_(std::move(options)) {
+  device_ = FindDevice(options_.device);
+  if (device_ == nullptr) {
+    ThrowError(ErrorCode::kNotFound, "no device '", options_.device,
+               "' in this process (devices: ", [] {
+                 std::string s;
+                 for (Device* d : AllDevices()) s += (s.empty() ? "" : ", ") + d->name();
+                 return s;
+               }(), ")");
+  }
+}
+
+Session::~Session() = default;
+
+size_t Session::num_plans() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return plans_.size();
+}
+
+std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
+                                             const std::vector<TensorName>& fetches,
+                                             const std::vector<TargetName>& targets) {
+  std::vector<std::string> feed_names, fetch_names, target_names;
+  for (const auto& f : feeds) feed_names.push_back(f.first.name);
+  for (const auto& f : fetches) fetch_names.push_back(f.name);
+  for (const auto& t : targets) target_names.push_back(t.name);
+  std::sort(feed_names.begin(), feed_names.end());
+  std::sort(target_names.begin(), target_names.end());
+  const std::string key =
+      JoinNames(feed_names) + "|" + JoinNames(fetch_names) + "|" + JoinNames(target_names);
+
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = plans_.find(key); it != plans_.end()) return it->second;
+
+  const Graph& g = *graph_;
+  auto plan = std::make_shared<Plan>();
+
+  // Feeds: each gets its own slot, which consumers read instead of the
+  // producer's output.
+  std::map<std::pair<const Node*, int>, int> fed;
+  for (size_t i = 0; i < feed_names.size(); ++i) {
+    if (i > 0 && feed_names[i] == feed_names[i - 1]) {
+      ThrowInvalid("tensor '", feed_names[i], "' is fed twice");
+    }
+    Output out = g.FindOutput(feed_names[i]);
+    if (out.dtype() == DT_RESOURCE) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("tensor '", feed_names[i], "' is a resource handle and cannot be fed"),
+                  out.node->name(), out.node->op());
+    }
+    if (!fed.emplace(std::make_pair(out.node, out.index), plan->num_slots).second) {
+      ThrowInvalid("tensor '", out.name(), "' is fed twice");
+    }
+    plan->feeds.push_back({feed_names[i], out, plan->num_slots++});
+  }
+
+  // Prune: walk back from fetches and targets; a fed tensor needs nothing.
+  std::vector<char> needed(static_cast<size_t>(g.num_nodes()), 0);
+  std::vector<const Node*> stack;
+  auto need = [&](const Node* n) {
+    if (!needed[static_cast<size_t>(n->id())]) {
+      needed[static_cast<size_t>(n->id())] = 1;
+      stack.push_back(n);
+    }
+  };
+  std::vector<Output> fetch_outputs;
+  for (const auto& name : fetch_names) {
+    Output out = g.FindOutput(name);
+    if (out.dtype() == DT_RESOURCE) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("tensor '", name, "' is a resource handle; fetch a ReadVariableOp instead"),
+                  out.node->name(), out.node->op());
+    }
+    fetch_outputs.push_back(out);
+    if (!fed.count({out.node, out.index})) need(out.node);
+  }
+  for (const auto& name : target_names) {
+    const Node* n = g.FindNode(name);
+    if (n == nullptr) ThrowError(ErrorCode::kNotFound, "target '", name, "' is not a node of the graph");
+    need(n);
+  }
+  while (!stack.empty()) {
+    const Node* n = stack.back();
+    stack.pop_back();
+    for (const Output& in : n->inputs()) {
+      if (!fed.count({in.node, in.index})) need(in.node);
+    }
+    for (const Node* c : n->control_inputs()) need(c);
+  }
+
+  // Order (insertion order is topological), assign slots, make kernels.
+  std::unordered_map<const Node*, int> first_slot;
+  for (const auto& node : g.nodes()) {
+    if (!needed[static_cast<size_t>(node->id())]) continue;
+    Plan::Step step;
+    step.node = node.get();
+    for (const Output& in : node->inputs()) {
+      auto f = fed.find({in.node, in.index});
+      step.input_slots.push_back(f != fed.end() ? f->second : first_slot.at(in.node) + in.index);
+    }
+    step.first_output_slot = plan->num_slots;
+    first_slot[node.get()] = plan->num_slots;
+    plan->num_slots += node->num_outputs();
+    std::shared_ptr<OpKernel> kernel;
+    if (node->op_def().stateful) {
+      auto& shared = stateful_kernels_[node->id()];
+      if (!shared) shared = KernelRegistry::Global().Create(*node, *device_);
+      kernel = shared;
+    } else {
+      kernel = KernelRegistry::Global().Create(*node, *device_);
+    }
+    step.kernel = kernel.get();
+    plan->kernels.push_back(std::move(kernel));
+    plan->steps.push_back(std::move(step));
+  }
+  for (const Output& out : fetch_outputs) {
+    auto f = fed.find({out.node, out.index});
+    plan->fetch_slots.push_back(f != fed.end() ? f->second : first_slot.at(out.node) + out.index);
+  }
+
+  // Lifetimes: a slot is released after the last step that reads it, or
+  // right after it is made when nothing reads it. Fetched slots stay.
+  std::vector<int> last_use(static_cast<size_t>(plan->num_slots), -1);
+  for (size_t s = 0; s < plan->steps.size(); ++s) {
+    const Plan::Step& step = plan->steps[s];
+    for (int k = 0; k < step.node->num_outputs(); ++k) {
+      last_use[static_cast<size_t>(step.first_output_slot + k)] = static_cast<int>(s);
+    }
+    for (int slot : step.input_slots) last_use[static_cast<size_t>(slot)] = static_cast<int>(s);
+  }
+  for (int slot : plan->fetch_slots) last_use[static_cast<size_t>(slot)] = -1;
+  for (int slot = 0; slot < plan->num_slots; ++slot) {
+    const int s = last_use[static_cast<size_t>(slot)];
+    if (s >= 0) plan->steps[static_cast<size_t>(s)].release.push_back(slot);
+  }
+
+  plans_.emplace(key, plan);
+  return plan;
+}
+
+std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                                 const std::vector<TargetName>& targets) {
+  std::shared_ptr<const Plan> plan = GetPlan(feeds, fetches, targets);
+  std::vector<Tensor> slots(static_cast<size_t>(plan->num_slots));
+
+  for (const auto& [name, value] : feeds) {
+    // Plans keep feeds sorted by name; the key guarantees this one is there.
+    auto it = std::lower_bound(plan->feeds.begin(), plan->feeds.end(), name.name,
+                               [](const Plan::Feed& f, const std::string& n) { return f.name < n; });
+    const Output& out = it->output;
+    if (value.dtype() != out.dtype()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("feed for '", name.name, "' is ", DataTypeName(value.dtype()),
+                         ", expected ", DataTypeName(out.dtype())),
+                  out.node->name(), out.node->op());
+    }
+    if (!out.shape().IsCompatibleWith(value.shape())) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("feed for '", name.name, "' has shape ", value.shape().ToString(),
+                         ", expected ", out.shape().ToString()),
+                  out.node->name(), out.node->op());
+    }
+    slots[static_cast<size_t>(it->slot)] = value.on_host() && device_->type() != kDeviceCpu
+                                               ? device_->CopyFromHost(value)
+                                               : value;
+  }
+
+  std::vector<const Tensor*> inputs;
+  for (const Plan::Step& step : plan->steps) {
+    inputs.clear();
+    for (int slot : step.input_slots) inputs.push_back(&slots[static_cast<size_t>(slot)]);
+    std::vector<Tensor> outputs(static_cast<size_t>(step.node->num_outputs()));
+    OpKernelContext ctx(*step.kernel, inputs, &outputs, resources_);
+    step.kernel->Compute(ctx);
+    for (int k = 0; k < step.node->num_outputs(); ++k) {
+      Tensor& out = outputs[static_cast<size_t>(k)];
+      if (out.dtype() != step.node->output_type(k) || !out.valid() ||
+          !step.node->output_shape(k).IsCompatibleWith(out.shape())) {
+        throw Error(ErrorCode::kInternal,
+                    StrCat("kernel produced ", out.valid() ? out.DebugString(0) : "no tensor",
+                           " for output ", k, ", which was inferred as ",
+                           DataTypeName(step.node->output_type(k)),
+                           step.node->output_shape(k).ToString()),
+                    step.node->name(), step.node->op());
+      }
+      slots[static_cast<size_t>(step.first_output_slot + k)] = std::move(out);
+    }
+    for (int slot : step.release) slots[static_cast<size_t>(slot)] = Tensor();
+  }
+
+  std::vector<Tensor> results;
+  results.reserve(plan->fetch_slots.size());
+  for (int slot : plan->fetch_slots) {
+    const Tensor& t = slots[static_cast<size_t>(slot)];
+    results.push_back(t.on_host() ? t : device_->CopyToHost(t));
+  }
+  return results;
+}
+
+}  // namespace tensorgraph

@@ -1,0 +1,83 @@
+// Session: runs a graph. Each distinct (feeds, fetches, targets) signature
+// is compiled once into a plan (pruned to what the fetches and targets
+// need, ordered, with kernels made and buffer lifetimes planned) and reused
+// by later calls. Variables live in the session across runs. Several
+// threads may call Run at once.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/graph.h"
+#include "runtime/device.h"
+#include "runtime/resource.h"
+
+namespace tensorgraph {
+
+// A tensor named "node" or "node:i", or given as an Output.
+struct TensorName {
+  std::string name;
+  TensorName(const char* n) : name(n) {}         // NOLINT
+  TensorName(std::string n) : name(std::move(n)) {}  // NOLINT
+  TensorName(const Output& o) : name(o.name()) {}    // NOLINT
+};
+
+// A node to run for its effects, by name, Node or Output.
+struct TargetName {
+  std::string name;
+  TargetName(const char* n) : name(n) {}         // NOLINT
+  TargetName(std::string n) : name(std::move(n)) {}  // NOLINT
+  TargetName(const Node* n) : name(n->name()) {}     // NOLINT
+  TargetName(const Output& o) : name(o.node->name()) {}  // NOLINT
+};
+
+using FeedList = std::vector<std::pair<TensorName, Tensor>>;
+
+struct SessionOptions {
+  // Where nodes without a device hint run: "CPU" or "GPU".
+  std::string device = "CPU";
+};
+
+class Plan;
+
+class Session {
+ public:
+  // The graph must outlive the session. Nodes may be added to it between
+  // Run calls, never during one.
+  explicit Session(const Graph& graph, SessionOptions options = {});
+  // The session owns the graph.
+  explicit Session(std::shared_ptr<const Graph> graph, SessionOptions options = {});
+  ~Session();
+
+  // Feeds replace the named tensors; fetches are returned as host tensors,
+  // in order; targets run for their effects. Throws (naming the node) on
+  // unknown names, feeds of the wrong dtype or shape, and kernel errors.
+  std::vector<Tensor> Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                          const std::vector<TargetName>& targets = {});
+
+  const Graph& graph() const { return *graph_; }
+  ResourceManager& resources() { return resources_; }
+  // How many plans have been compiled (one per distinct signature).
+  size_t num_plans() const;
+
+ private:
+  std::shared_ptr<const Plan> GetPlan(const FeedList& feeds,
+                                      const std::vector<TensorName>& fetches,
+                                      const std::vector<TargetName>& targets);
+
+  std::shared_ptr<const Graph> graph_;
+  SessionOptions options_;
+  Device* device_;
+  ResourceManager resources_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const Plan>> plans_;
+  // Kernels of stateful nodes are shared by every plan, so a random op
+  // continues its sequence whichever signature runs it.
+  std::map<int, std::shared_ptr<class OpKernel>> stateful_kernels_;
+};
+
+}  // namespace tensorgraph

@@ -1,0 +1,10 @@
+// Everything a user of tensorgraph needs, in one include.
+#pragma once
+
+#include "graph/error.h"
+#include "graph/graph.h"
+#include "graph/graph_def.h"
+#include "graph/scope.h"
+#include "graph/tensor.h"
+#include "ops/ops.h"
+#include "runtime/session.h"
