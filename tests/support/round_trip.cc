@@ -1,0 +1,54 @@
+#include "tests/support/round_trip.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+namespace tensorgraph::testing {
+namespace {
+
+std::vector<std::vector<Tensor>> RunSteps(const Graph& graph, const std::vector<RunStep>& steps) {
+  Session session(graph);
+  std::vector<std::vector<Tensor>> results;
+  for (const auto& step : steps) results.push_back(session.Run(step.feeds, step.fetches, step.targets));
+  return results;
+}
+
+}  // namespace
+
+std::string TempDir(const std::string& name) {
+  const auto dir = std::filesystem::path(TG_BINARY_DIR) / "test_tmp" / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+std::vector<std::vector<Tensor>> RunAndRoundTrip(const Graph& graph,
+                                                 const std::vector<RunStep>& steps) {
+  auto expected = RunSteps(graph, steps);
+  const std::string dir = TempDir("round_trip");
+  for (const char* file : {"graph.pb", "graph.pbtxt"}) {
+    const auto path = std::filesystem::path(dir) / file;
+    SaveGraph(graph, path);
+    std::unique_ptr<Graph> reloaded = LoadGraph(path);
+    REQUIRE(reloaded->num_nodes() == graph.num_nodes());
+    auto got = RunSteps(*reloaded, steps);
+    for (size_t s = 0; s < steps.size(); ++s) {
+      for (size_t f = 0; f < expected[s].size(); ++f) {
+        INFO("reloaded from " << file << ", step " << s << ", fetch '" << steps[s].fetches[f].name
+                              << "': " << expected[s][f].DebugString() << " vs "
+                              << got[s][f].DebugString());
+        CHECK(got[s][f].BitwiseEquals(expected[s][f]));
+      }
+    }
+  }
+  return expected;
+}
+
+std::vector<Tensor> RunAndRoundTrip(const Graph& graph, const FeedList& feeds,
+                                    const std::vector<TensorName>& fetches,
+                                    const std::vector<TargetName>& targets) {
+  return RunAndRoundTrip(graph, {RunStep{feeds, fetches, targets}}).front();
+}
+
+}  // namespace tensorgraph::testing

@@ -1,0 +1,33 @@
+// Test support: run a graph, and run it again after a save and reload (as
+// binary .pb and as text .pbtxt, each in a fresh session), checking every
+// fetched tensor comes back bit for bit the same.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tensorgraph.h"
+
+namespace tensorgraph::testing {
+
+struct RunStep {
+  FeedList feeds;
+  std::vector<TensorName> fetches;
+  std::vector<TargetName> targets = {};
+};
+
+// Runs the steps in order in one session, then in a fresh session over each
+// reloaded copy of the graph; fails the current test (Catch2) on any
+// difference. Returns the fetches of each step from the first session.
+std::vector<std::vector<Tensor>> RunAndRoundTrip(const Graph& graph,
+                                                 const std::vector<RunStep>& steps);
+
+// One step.
+std::vector<Tensor> RunAndRoundTrip(const Graph& graph, const FeedList& feeds,
+                                    const std::vector<TensorName>& fetches,
+                                    const std::vector<TargetName>& targets = {});
+
+// A directory for a test's files, under the build tree; made empty.
+std::string TempDir(const std::string& name);
+
+}  // namespace tensorgraph::testing
