@@ -1,5 +1,6 @@
 #include "runtime/device.h"
 
+#include <cctype>
 #include <mutex>
 
 namespace tensorgraph {
@@ -13,17 +14,24 @@ class CpuDeviceImpl final : public Device {
   Tensor CopyToHost(const Tensor& tensor) override { return tensor; }
 };
 
+std::vector<DeviceFactory>& Factories() {
+  static std::vector<DeviceFactory> factories;
+  return factories;
+}
+
 struct DeviceList {
-  std::mutex mu;
   std::vector<std::unique_ptr<Device>> owned;
   std::vector<Device*> devices;
 };
 
 DeviceList& Devices() {
   static DeviceList* list = [] {
-    auto* l = new DeviceList;
+    auto* l = new DeviceList;  // never freed: devices outlive every static
     l->owned.push_back(std::make_unique<CpuDeviceImpl>());
-    l->devices.push_back(l->owned.back().get());
+    for (DeviceFactory factory : Factories()) {
+      for (auto& d : factory()) l->owned.push_back(std::move(d));
+    }
+    for (const auto& d : l->owned) l->devices.push_back(d.get());
     return l;
   }();
   return *list;
@@ -35,34 +43,32 @@ std::string ToLower(std::string_view s) {
   return out;
 }
 
+// "/device:GPU:0", "/gpu:0", "GPU", "gpu:0" -> "gpu:0".
+std::string Canonical(std::string_view name) {
+  std::string s = ToLower(name);
+  for (std::string_view prefix : {"/device:", "/"}) {
+    if (s.rfind(prefix, 0) == 0) {
+      s = s.substr(prefix.size());
+      break;
+    }
+  }
+  if (s.find(':') == std::string::npos) s += ":0";
+  if (s.rfind("cuda:", 0) == 0) s = "gpu:" + s.substr(5);
+  return s;
+}
+
 }  // namespace
 
 Device* CpuDevice() { return Devices().devices.front(); }
 
 const std::vector<Device*>& AllDevices() { return Devices().devices; }
 
-void RegisterDevice(std::unique_ptr<Device> device) {
-  DeviceList& list = Devices();
-  std::lock_guard<std::mutex> lock(list.mu);
-  list.devices.push_back(device.get());
-  list.owned.push_back(std::move(device));
-}
+void RegisterDeviceFactory(DeviceFactory factory) { Factories().push_back(factory); }
 
 Device* FindDevice(std::string_view name) {
-  // "/device:GPU:0", "GPU:0", "gpu", "/gpu:0" all name the first CUDA device.
-  std::string want = ToLower(name);
-  for (const char* prefix : {"/device:", "/"}) {
-    if (want.rfind(prefix, 0) == 0) {
-      want = want.substr(std::string_view(prefix).size());
-      break;
-    }
-  }
-  if (want.find(':') == std::string::npos) want += ":0";
-  if (want.rfind("gpu:", 0) == 0) want = "cuda:" + want.substr(4);
+  const std::string want = Canonical(name);
   for (Device* d : AllDevices()) {
-    std::string full = ToLower(d->name());  // "/device:cpu:0" or "/device:cuda:0"
-    full = full.substr(std::string_view("/device:").size());
-    if (full == want) return d;
+    if (Canonical(d->name()) == want) return d;
   }
   return nullptr;
 }

@@ -1,6 +1,6 @@
 // A device: a place where tensors live and kernels run, with its own
-// allocator. The CPU device always exists; the CUDA device exists when the
-// build has CUDA and a GPU is present.
+// allocator. The CPU device always exists; a GPU device exists for each
+// CUDA GPU present when the build has the CUDA backend.
 #pragma once
 
 #include <memory>
@@ -12,15 +12,16 @@
 
 namespace tensorgraph {
 
+// Device types, the keys kernels register under (TensorFlow's names).
 inline constexpr std::string_view kDeviceCpu = "CPU";
-inline constexpr std::string_view kDeviceCuda = "CUDA";
+inline constexpr std::string_view kDeviceGpu = "GPU";
 
 class Device {
  public:
   virtual ~Device() = default;
-  // "/device:CPU:0"
+  // "/device:CPU:0", "/device:GPU:0"
   const std::string& name() const { return name_; }
-  // kDeviceCpu or kDeviceCuda: the key kernels are registered under.
+  // kDeviceCpu or kDeviceGpu: the key kernels are registered under.
   std::string_view type() const { return type_; }
   virtual Allocator* allocator() = 0;
 
@@ -47,7 +48,10 @@ const std::vector<Device*>& AllDevices();
 // "/device:GPU:0"); nullptr when absent.
 Device* FindDevice(std::string_view name);
 
-// Registers a device (the CUDA backend does so when a GPU is present).
-void RegisterDevice(std::unique_ptr<Device> device);
+// A backend registers a factory from a static initializer; factories run
+// once, on the first call to AllDevices(), so a process that never runs a
+// graph never initializes a GPU driver.
+using DeviceFactory = std::vector<std::unique_ptr<Device>> (*)();
+void RegisterDeviceFactory(DeviceFactory factory);
 
 }  // namespace tensorgraph

@@ -14,8 +14,12 @@ class Plan {
  public:
   struct Step {
     const Node* node = nullptr;
+    Device* device = nullptr;
     OpKernel* kernel = nullptr;
     std::vector<int> input_slots;
+    // For each input, the device to copy it from, or null when it is
+    // already where this step runs.
+    std::vector<Device*> copy_from;
     int first_output_slot = 0;
     std::vector<int> release;  // slots no later step or fetch reads
   };
@@ -28,11 +32,27 @@ class Plan {
   std::vector<Step> steps;
   std::vector<Feed> feeds;  // sorted by name; Run matches feeds to them
   std::vector<int> fetch_slots;
+  std::vector<Device*> fetch_devices;
   int num_slots = 0;
   std::vector<std::shared_ptr<OpKernel>> kernels;
 };
 
 namespace {
+
+// Soft placement: the node's device hint, else the session's device, else
+// the CPU, whichever first has a kernel for the node.
+Device* Place(const Node& node, Device* session_device) {
+  std::vector<Device*> candidates;
+  if (!node.device().empty()) {
+    if (Device* hinted = FindDevice(node.device())) candidates.push_back(hinted);
+  }
+  candidates.push_back(session_device);
+  candidates.push_back(CpuDevice());
+  for (Device* d : candidates) {
+    if (KernelRegistry::Global().Has(node, d->type())) return d;
+  }
+  return session_device;  // kernel creation reports the missing kernel
+}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string s;
@@ -86,6 +106,7 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
   // Feeds: each gets its own slot, which consumers read instead of the
   // producer's output.
   std::map<std::pair<const Node*, int>, int> fed;
+  std::vector<Device*> slot_device;  // where each slot's tensor lives
   for (size_t i = 0; i < feed_names.size(); ++i) {
     if (i > 0 && feed_names[i] == feed_names[i - 1]) {
       ThrowInvalid("tensor '", feed_names[i], "' is fed twice");
@@ -100,6 +121,7 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
       ThrowInvalid("tensor '", out.name(), "' is fed twice");
     }
     plan->feeds.push_back({feed_names[i], out, plan->num_slots++});
+    slot_device.push_back(CpuDevice());  // feeds arrive in host memory
   }
 
   // Prune: walk back from fetches and targets; a fed tensor needs nothing.
@@ -142,28 +164,39 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
     if (!needed[static_cast<size_t>(node->id())]) continue;
     Plan::Step step;
     step.node = node.get();
+    std::shared_ptr<OpKernel> kernel;
+    if (node->op_def().stateful) {
+      // One kernel per stateful node for the whole session, so its state
+      // (a random stream) carries across plans.
+      auto& shared = stateful_kernels_[node->id()];
+      if (!shared) shared = KernelRegistry::Global().Create(*node, *Place(*node, device_));
+      kernel = shared;
+    } else {
+      kernel = KernelRegistry::Global().Create(*node, *Place(*node, device_));
+    }
+    step.device = &kernel->device();
     for (const Output& in : node->inputs()) {
       auto f = fed.find({in.node, in.index});
-      step.input_slots.push_back(f != fed.end() ? f->second : first_slot.at(in.node) + in.index);
+      const int slot = f != fed.end() ? f->second : first_slot.at(in.node) + in.index;
+      Device* from = slot_device[static_cast<size_t>(slot)];
+      // Resource handles are host scalars wherever their variable lives.
+      const bool copy = from != step.device && in.dtype() != DT_RESOURCE;
+      step.input_slots.push_back(slot);
+      step.copy_from.push_back(copy ? from : nullptr);
     }
     step.first_output_slot = plan->num_slots;
     first_slot[node.get()] = plan->num_slots;
     plan->num_slots += node->num_outputs();
-    std::shared_ptr<OpKernel> kernel;
-    if (node->op_def().stateful) {
-      auto& shared = stateful_kernels_[node->id()];
-      if (!shared) shared = KernelRegistry::Global().Create(*node, *device_);
-      kernel = shared;
-    } else {
-      kernel = KernelRegistry::Global().Create(*node, *device_);
-    }
+    slot_device.resize(static_cast<size_t>(plan->num_slots), step.device);
     step.kernel = kernel.get();
     plan->kernels.push_back(std::move(kernel));
     plan->steps.push_back(std::move(step));
   }
   for (const Output& out : fetch_outputs) {
     auto f = fed.find({out.node, out.index});
-    plan->fetch_slots.push_back(f != fed.end() ? f->second : first_slot.at(out.node) + out.index);
+    const int slot = f != fed.end() ? f->second : first_slot.at(out.node) + out.index;
+    plan->fetch_slots.push_back(slot);
+    plan->fetch_devices.push_back(slot_device[static_cast<size_t>(slot)]);
   }
 
   // Lifetimes: a slot is released after the last step that reads it, or
@@ -208,15 +241,29 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
                          ", expected ", out.shape().ToString()),
                   out.node->name(), out.node->op());
     }
-    slots[static_cast<size_t>(it->slot)] = value.on_host() && device_->type() != kDeviceCpu
-                                               ? device_->CopyFromHost(value)
-                                               : value;
+    if (!value.on_host()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("feed for '", name.name, "' is in ", value.allocator()->name(),
+                         " memory; feeds must be host tensors"),
+                  out.node->name(), out.node->op());
+    }
+    slots[static_cast<size_t>(it->slot)] = value;
   }
 
   std::vector<const Tensor*> inputs;
   for (const Plan::Step& step : plan->steps) {
     inputs.clear();
-    for (int slot : step.input_slots) inputs.push_back(&slots[static_cast<size_t>(slot)]);
+    std::vector<Tensor> copies;  // inputs brought over from another device
+    copies.reserve(step.input_slots.size());
+    for (size_t k = 0; k < step.input_slots.size(); ++k) {
+      const Tensor& t = slots[static_cast<size_t>(step.input_slots[k])];
+      if (Device* from = step.copy_from[k]) {
+        copies.push_back(step.device->CopyFromHost(from->CopyToHost(t)));
+        inputs.push_back(&copies.back());
+      } else {
+        inputs.push_back(&t);
+      }
+    }
     std::vector<Tensor> outputs(static_cast<size_t>(step.node->num_outputs()));
     OpKernelContext ctx(*step.kernel, inputs, &outputs, resources_);
     step.kernel->Compute(ctx);
@@ -238,9 +285,9 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
 
   std::vector<Tensor> results;
   results.reserve(plan->fetch_slots.size());
-  for (int slot : plan->fetch_slots) {
-    const Tensor& t = slots[static_cast<size_t>(slot)];
-    results.push_back(t.on_host() ? t : device_->CopyToHost(t));
+  for (size_t i = 0; i < plan->fetch_slots.size(); ++i) {
+    const Tensor& t = slots[static_cast<size_t>(plan->fetch_slots[i])];
+    results.push_back(plan->fetch_devices[i]->CopyToHost(t));
   }
   return results;
 }
