@@ -1,5 +1,6 @@
 #include "graph/tensor.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <new>
 #include <sstream>
@@ -17,10 +18,27 @@ class HostAllocator final : public Allocator {
     if (p == nullptr) {
       ThrowError(ErrorCode::kResourceExhausted, "out of host memory allocating ", bytes, " bytes");
     }
+    const int64_t in_use = in_use_.fetch_add(static_cast<int64_t>(bytes)) + static_cast<int64_t>(bytes);
+    int64_t peak = peak_.load();
+    while (in_use > peak && !peak_.compare_exchange_weak(peak, in_use)) {
+    }
+    ++allocations_;
     return p;
   }
-  void Deallocate(void* ptr, size_t) override { std::free(ptr); }
+  void Deallocate(void* ptr, size_t bytes) override {
+    in_use_.fetch_sub(static_cast<int64_t>(bytes));
+    std::free(ptr);
+  }
   bool host_accessible() const override { return true; }
+  AllocatorStats GetStats() const override {
+    return {in_use_.load(), peak_.load(), allocations_.load()};
+  }
+  void ResetPeak() override { peak_.store(in_use_.load()); }
+
+ private:
+  std::atomic<int64_t> in_use_{0};
+  std::atomic<int64_t> peak_{0};
+  std::atomic<int64_t> allocations_{0};
 };
 
 }  // namespace

@@ -15,6 +15,12 @@
 
 namespace tensorgraph {
 
+struct AllocatorStats {
+  int64_t bytes_in_use = 0;
+  int64_t peak_bytes_in_use = 0;
+  int64_t num_allocations = 0;  // since the allocator was made
+};
+
 // Hands out raw memory for one device. Implementations must be thread-safe.
 class Allocator {
  public:
@@ -25,6 +31,10 @@ class Allocator {
   virtual void Deallocate(void* ptr, size_t bytes) = 0;
   // Whether the CPU may dereference the memory.
   virtual bool host_accessible() const = 0;
+  // Usage so far; allocators that do not track it report zeros.
+  virtual AllocatorStats GetStats() const { return {}; }
+  // Starts a new peak measurement from the current usage.
+  virtual void ResetPeak() {}
 };
 
 // Host memory aligned to kCpuAlignment bytes (a cache line, and enough for

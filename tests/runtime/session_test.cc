@@ -15,3 +15,30 @@ TEST_CASE("Session runs a placeholder plus a constant", "[session]") {
   CHECK(out[0].ToVector<float>() == std::vector<float>{2.5f, 3.5f, 4.5f, 5.5f});
   CHECK(y.name() == "AddV2");
 }
+
+TEST_CASE("Session frees each intermediate after its last use", "[session]") {
+  constexpr int64_t kElements = 1 << 20;  // 4 MiB of float per tensor
+  constexpr int kChain = 12;
+  Graph g;
+  Scope root(g);
+  auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {kElements});
+  Output y = x;
+  for (int i = 0; i < kChain; ++i) y = y + 1.0;
+  Session session(g);
+  Tensor feed = Tensor::Zeros(DT_FLOAT, Shape{kElements});
+  session.Run({{x, feed}}, {y});  // compile the plan outside the measurement
+
+  Allocator* host = CpuAllocator();
+  const int64_t before = host->GetStats().bytes_in_use;
+  host->ResetPeak();
+  Tensor out = session.Run({{x, feed}}, {y})[0];
+  const int64_t tensor_bytes = kElements * 4;
+  const int64_t peak = host->GetStats().peak_bytes_in_use - before;
+  // At any step at most the step's input and its output are live (plus the
+  // scalar constants); keeping every intermediate would need kChain tensors.
+  CHECK(peak <= 2 * tensor_bytes + 4096);
+  CHECK(peak >= tensor_bytes);
+  CHECK(out.flat<float>()[0] == static_cast<float>(kChain));
+  out = Tensor();
+  CHECK(host->GetStats().bytes_in_use == before);
+}
