@@ -100,7 +100,12 @@ class NodeChecker {
       }
       auto it = spec_.attrs.find(arg.number_attr);
       if (it != spec_.attrs.end()) {
-        sizes.push_back(static_cast<int>(std::get<int64_t>(it->second)));
+        const int64_t n = std::get<int64_t>(it->second);
+        if (n < 0 || n > given) {
+          Fail("attr '", arg.number_attr, "' says input '", arg.name, "' has ", n,
+               " tensors, but the node has ", given, " inputs in all");
+        }
+        sizes.push_back(static_cast<int>(n));
       } else if (lists == 1) {
         const int n = given - fixed;
         spec_.attrs[arg.number_attr] = static_cast<int64_t>(n);
@@ -264,7 +269,7 @@ Node* Graph::AddNode(NodeSpec spec) {
   for (const Output& in : spec.inputs) {
     const Tensor* value = nullptr;
     if (in.node->op() == "Const") value = &in.node->attr<Tensor>("value");
-    inputs.push_back({in.dtype(), in.shape(), value});
+    inputs.push_back({in.dtype(), in.shape(), value, in.node->output_handle_data(in.index)});
   }
   InferenceContext ctx(*op, spec.name, spec.attrs, std::move(inputs),
                        static_cast<int>(output_types.size()));
@@ -281,6 +286,7 @@ Node* Graph::AddNode(NodeSpec spec) {
   node->control_inputs_ = std::move(spec.control_inputs);
   node->output_types_ = std::move(output_types);
   node->output_shapes_ = ctx.outputs();
+  node->output_handle_data_ = ctx.output_handle_data();
   node->scope_ = std::move(spec.scope);
   Node* raw = node.get();
   by_name_.emplace(raw->name_, raw);

@@ -58,6 +58,11 @@ class Node {
   int num_outputs() const { return static_cast<int>(output_types_.size()); }
   DataType output_type(int i) const { return output_types_.at(i); }
   const PartialShape& output_shape(int i) const { return output_shapes_.at(i); }
+  // For a resource output: the dtype and shape of what it refers to.
+  const HandleData* output_handle_data(int i) const {
+    const auto& h = output_handle_data_.at(static_cast<size_t>(i));
+    return h ? &*h : nullptr;
+  }
   Output output(int i) const { return Output(const_cast<Node*>(this), i); }
 
   // The builder scope this node was made in (for operator overloads); null
@@ -76,6 +81,7 @@ class Node {
   std::vector<Node*> control_inputs_;
   std::vector<DataType> output_types_;
   std::vector<PartialShape> output_shapes_;
+  std::vector<std::optional<HandleData>> output_handle_data_;
   std::shared_ptr<const ScopeImpl> scope_;
 };
 

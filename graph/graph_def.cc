@@ -483,6 +483,9 @@ proto::GraphDef ReadGraphDef(const std::filesystem::path& path) {
   proto::GraphDef g;
   if (IsTextPath(path)) {
     google::protobuf::TextFormat::Parser parser;
+    // TensorFlow writes fields this format does not model (a node's
+    // experimental_type); skip them as binary parsing does.
+    parser.AllowUnknownField(true);
     CollectErrors errors;
     parser.RecordErrorsTo(&errors);
     if (!parser.ParseFromString(bytes, &g)) {
@@ -499,7 +502,11 @@ proto::GraphDef ReadGraphDef(const std::filesystem::path& path) {
 void WriteGraphDef(const proto::GraphDef& graph_def, const std::filesystem::path& path) {
   std::string bytes;
   if (IsTextPath(path)) {
-    google::protobuf::TextFormat::PrintToString(graph_def, &bytes);
+    // Unknown fields kept from a binary file would print as bare field
+    // numbers, which no text parser reads back.
+    google::protobuf::TextFormat::Printer printer;
+    printer.SetHideUnknownFields(true);
+    printer.PrintToString(graph_def, &bytes);
   } else if (!graph_def.SerializeToString(&bytes)) {
     ThrowError(ErrorCode::kInternal, "GraphDef serialization failed");
   }

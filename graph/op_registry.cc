@@ -296,7 +296,8 @@ InferenceContext::InferenceContext(const OpDef& op, std::string_view node_name,
       node_name_(node_name),
       attrs_(attrs),
       inputs_(std::move(inputs)),
-      outputs_(static_cast<size_t>(num_outputs)) {}
+      outputs_(static_cast<size_t>(num_outputs), PartialShape::UnknownRank()),
+      handles_(static_cast<size_t>(num_outputs)) {}
 
 std::optional<std::vector<int64_t>> InferenceContext::input_value_as_ints(int i) const {
   const Tensor* t = input_value(i);
@@ -311,7 +312,10 @@ std::optional<std::vector<int64_t>> InferenceContext::input_value_as_ints(int i)
 
 namespace shape_fns {
 
-void Unchanged(InferenceContext& c) { c.set_output(0, c.input_shape(0)); }
+void Unchanged(InferenceContext& c) {
+  c.set_output(0, c.input_shape(0));
+  if (const HandleData* handle = c.input_handle_data(0)) c.set_output_handle_data(0, *handle);
+}
 
 void Scalar(InferenceContext& c) {
   for (int i = 0; i < c.num_outputs(); ++i) c.set_output(i, PartialShape(Shape{}));

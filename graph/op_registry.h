@@ -50,6 +50,13 @@ struct AttrDef {
   std::optional<int64_t> minimum;
 };
 
+// What a resource output refers to (a variable's dtype and shape), so that
+// shape inference sees through a handle to the value it reads.
+struct HandleData {
+  DataType dtype = DT_INVALID;
+  PartialShape shape;
+};
+
 class InferenceContext;
 using ShapeFn = std::function<void(InferenceContext&)>;
 
@@ -131,6 +138,7 @@ class InferenceContext {
     DataType dtype;
     PartialShape shape;
     const Tensor* value = nullptr;  // set when the input is a known constant
+    const HandleData* handle = nullptr;  // set for a resource with known contents
   };
 
   InferenceContext(const OpDef& op, std::string_view node_name, const AttrMap& attrs,
@@ -145,9 +153,13 @@ class InferenceContext {
   // The input's value as int64s (from an int32 or int64 constant), if known.
   std::optional<std::vector<int64_t>> input_value_as_ints(int i) const;
 
+  const HandleData* input_handle_data(int i) const { return inputs_.at(i).handle; }
+
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
   void set_output(int i, PartialShape shape) { outputs_.at(i) = std::move(shape); }
   const std::vector<PartialShape>& outputs() const { return outputs_; }
+  void set_output_handle_data(int i, HandleData data) { handles_.at(i) = std::move(data); }
+  const std::vector<std::optional<HandleData>>& output_handle_data() const { return handles_; }
 
   template <typename T>
   const T& attr(std::string_view attr_name) const;
@@ -165,6 +177,7 @@ class InferenceContext {
   const AttrMap& attrs_;
   std::vector<Input> inputs_;
   std::vector<PartialShape> outputs_;
+  std::vector<std::optional<HandleData>> handles_;
 };
 
 template <typename T>
@@ -179,7 +192,7 @@ const T& InferenceContext::attr(std::string_view attr_name) const {
 
 // Shape functions shared by many ops.
 namespace shape_fns {
-void Unchanged(InferenceContext& c);         // output 0 = input 0
+void Unchanged(InferenceContext& c);         // output 0 = input 0 (and its handle data)
 void Scalar(InferenceContext& c);            // every output is a scalar
 void BroadcastBinary(InferenceContext& c);   // numpy broadcast of inputs 0 and 1
 void NoOutputs(InferenceContext& c);

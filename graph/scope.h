@@ -35,6 +35,9 @@ class Scope {
   // The next node built with this scope gets exactly this name (under the
   // name scope); building a second one fails as a duplicate.
   Scope WithOpName(std::string_view name) const;
+  // This scope without a pending WithOpName: what a builder uses for the
+  // helper nodes (constants) it adds before the node the name is meant for.
+  Scope WithoutOpName() const { return Scope(impl_); }
   // Nodes built in the returned scope run only after `deps`.
   Scope WithControlDependencies(const std::vector<Output>& deps) const;
   Scope WithControlDependencies(const std::vector<Node*>& deps) const;

@@ -37,14 +37,19 @@ class Shape {
 
 class PartialShape {
  public:
-  // Unknown rank.
-  PartialShape() = default;
+  // A scalar, like Shape(); so `{}` means a scalar wherever a shape is
+  // expected. Unknown rank is spelled PartialShape::UnknownRank().
+  PartialShape() : dims_(std::vector<int64_t>{}) {}
   PartialShape(std::initializer_list<int64_t> dims);
   // Dimensions of -1 are unknown; other negative values throw.
   explicit PartialShape(std::vector<int64_t> dims);
   PartialShape(const Shape& shape);  // NOLINT: a known shape is a partial shape
 
-  static PartialShape UnknownRank() { return PartialShape(); }
+  static PartialShape UnknownRank() {
+    PartialShape s;
+    s.dims_.reset();
+    return s;
+  }
   static PartialShape Unknown(int rank);  // known rank, every dim unknown
 
   bool rank_known() const { return dims_.has_value(); }

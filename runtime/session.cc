@@ -127,6 +127,13 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
   // Prune: walk back from fetches and targets; a fed tensor needs nothing.
   std::vector<char> needed(static_cast<size_t>(g.num_nodes()), 0);
   std::vector<const Node*> stack;
+  // A node whose every output is fed has, in effect, already run: it is not
+  // run again for a target or a control edge.
+  auto fully_fed = [&](const Node* n) {
+    bool all = n->num_outputs() > 0;
+    for (int k = 0; k < n->num_outputs() && all; ++k) all = fed.count({n, k}) > 0;
+    return all;
+  };
   auto need = [&](const Node* n) {
     if (!needed[static_cast<size_t>(n->id())]) {
       needed[static_cast<size_t>(n->id())] = 1;
@@ -147,7 +154,7 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
   for (const auto& name : target_names) {
     const Node* n = g.FindNode(name);
     if (n == nullptr) ThrowError(ErrorCode::kNotFound, "target '", name, "' is not a node of the graph");
-    need(n);
+    if (!fully_fed(n)) need(n);
   }
   while (!stack.empty()) {
     const Node* n = stack.back();
@@ -155,7 +162,9 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
     for (const Output& in : n->inputs()) {
       if (!fed.count({in.node, in.index})) need(in.node);
     }
-    for (const Node* c : n->control_inputs()) need(c);
+    for (const Node* c : n->control_inputs()) {
+      if (!fully_fed(c)) need(c);
+    }
   }
 
   // Order (insertion order is topological), assign slots, make kernels.

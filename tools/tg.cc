@@ -1,1 +1,162 @@
-int main() { return 0; }
+// tg: the tensorgraph command line. Inspects, runs, converts and draws
+// GraphDef models; docs/cli.md is its reference.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/graph_def.h"
+#include "runtime/npy.h"
+#include "runtime/session.h"
+#include "tools/graph_dot.h"
+#include "tools/graph_summary.h"
+#include "tools/tensor_printer.h"
+
+namespace tensorgraph::tools {
+namespace {
+
+// "NAME[:i]=FILE" split at the first '=' (node names cannot hold one).
+struct TensorFileSpec {
+  std::string tensor;
+  std::optional<std::string> file;
+};
+
+TensorFileSpec ParseTensorFileSpec(const std::string& spec, const char* flag, bool file_required) {
+  const std::string form = file_required ? "NAME[:i]=FILE.npy" : "NAME[:i][=FILE.npy]";
+  const size_t eq = spec.find('=');
+  TensorFileSpec parsed{spec.substr(0, eq), std::nullopt};
+  if (eq != std::string::npos) parsed.file = spec.substr(eq + 1);
+  std::string_view node;
+  int index = 0;
+  if (!ParseTensorName(parsed.tensor, &node, &index)) {
+    ThrowInvalid(flag, " '", spec, "': bad tensor name '", parsed.tensor, "'; expected ", form);
+  }
+  if ((file_required && !parsed.file) || (parsed.file && parsed.file->empty())) {
+    ThrowInvalid(flag, " '", spec, "': missing file name; expected ", form);
+  }
+  return parsed;
+}
+
+void Inspect(const std::string& model, bool json) {
+  const GraphSummary summary = SummarizeGraph(*LoadGraph(model));
+  if (json) {
+    PrintSummaryJson(summary, std::cout);
+  } else {
+    PrintSummaryText(summary, std::cout);
+  }
+}
+
+void Run(const std::string& model, const std::vector<std::string>& feed_specs,
+         const std::vector<std::string>& fetch_specs, const std::vector<std::string>& targets) {
+  if (fetch_specs.empty() && targets.empty()) {
+    ThrowInvalid("nothing to run: give at least one --fetch or --target");
+  }
+  FeedList feeds;
+  for (const std::string& spec : feed_specs) {
+    TensorFileSpec feed = ParseTensorFileSpec(spec, "--feed", true);
+    feeds.emplace_back(feed.tensor, ReadNpy(*feed.file));
+  }
+  std::vector<TensorFileSpec> fetches;
+  std::vector<TensorName> fetch_names;
+  for (const std::string& spec : fetch_specs) {
+    fetches.push_back(ParseTensorFileSpec(spec, "--fetch", false));
+    fetch_names.emplace_back(fetches.back().tensor);
+  }
+  std::vector<TargetName> target_names(targets.begin(), targets.end());
+
+  Session session(std::shared_ptr<const Graph>(LoadGraph(model)));
+  const std::vector<Tensor> results = session.Run(feeds, fetch_names, target_names);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (fetches[i].file) {
+      WriteNpy(*fetches[i].file, results[i]);
+      continue;
+    }
+    std::cout << fetches[i].tensor << ": " << DataTypeName(results[i].dtype()) << " "
+              << results[i].shape().ToString() << "\n";
+    TensorPrinter(results[i]).Print(std::cout);
+    std::cout << "\n";
+  }
+}
+
+// The GraphDef is imported (and so fully validated) but written as read,
+// so conversion keeps annotations and versions. Fields this format does not
+// model (TensorFlow's experimental_type) survive binary to binary; text
+// cannot carry them, so WriteGraphDef leaves them out there.
+void Convert(const std::string& in, const std::string& out) {
+  proto::GraphDef graph_def = ReadGraphDef(in);
+  FromGraphDef(graph_def);
+  WriteGraphDef(graph_def, out);
+}
+
+void Dot(const std::string& model, const std::string& out_path) {
+  const std::unique_ptr<Graph> graph = LoadGraph(model);
+  if (out_path.empty()) {
+    WriteDot(*graph, std::cout);
+    return;
+  }
+  std::ofstream out(out_path);
+  if (!out) ThrowError(ErrorCode::kNotFound, "cannot open '", out_path, "' for writing");
+  WriteDot(*graph, out);
+  if (!out.flush()) ThrowError(ErrorCode::kDataLoss, "writing '", out_path, "' failed");
+}
+
+// Error messages are printed on one line.
+std::string OneLine(std::string message) {
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return message;
+}
+
+}  // namespace
+}  // namespace tensorgraph::tools
+
+int main(int argc, char** argv) {
+  using namespace tensorgraph::tools;
+  CLI::App app{"tg: inspect, run, convert and draw tensorgraph models (GraphDef .pb / .pbtxt)"};
+  app.require_subcommand(1);
+
+  std::string model, out_path, convert_in, convert_out;
+  bool json = false;
+  std::vector<std::string> feeds, fetches, targets;
+
+  CLI::App* inspect = app.add_subcommand("inspect", "Summarize a model's inputs, outputs and ops");
+  inspect->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
+  inspect->add_flag("--json", json, "Print one JSON object");
+
+  CLI::App* run = app.add_subcommand("run", "Run a model on .npy feeds");
+  run->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
+  // One value per flag, so `--fetch y MODEL` leaves MODEL positional.
+  run->add_option("--feed", feeds, "NAME[:i]=FILE.npy: feed a tensor from a .npy file")
+      ->allow_extra_args(false);
+  run->add_option("--fetch", fetches,
+                  "NAME[:i][=FILE.npy]: fetch a tensor into a .npy file, or print it")
+      ->allow_extra_args(false);
+  run->add_option("--target", targets, "NAME: run a node for its effects")
+      ->allow_extra_args(false);
+
+  CLI::App* convert = app.add_subcommand("convert", "Convert between .pb and .pbtxt");
+  convert->add_option("IN", convert_in, "Input model")->required();
+  convert->add_option("OUT", convert_out, "Output model; .pbtxt writes text, else binary")
+      ->required();
+
+  CLI::App* dot = app.add_subcommand("dot", "Draw a model as Graphviz DOT");
+  dot->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
+  dot->add_option("-o,--output", out_path, "Write to this file instead of stdout");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (inspect->parsed()) Inspect(model, json);
+    if (run->parsed()) Run(model, feeds, fetches, targets);
+    if (convert->parsed()) Convert(convert_in, convert_out);
+    if (dot->parsed()) Dot(model, out_path);
+  } catch (const std::exception& e) {
+    // tensorgraph::Error is a std::exception whose what() names the node.
+    std::cerr << "tg: error: " << OneLine(e.what()) << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,9 +1,60 @@
 // CPU kernels for array ops.
-#include "graph/graph_def.h"
+//
+// These ops only move elements, so one kernel serves every dtype: it works
+// on the bytes, with an unsigned integer type as wide as an element. Output
+// shapes (and the checks on index inputs) come from the op's own shape
+// function run on the concrete inputs.
+#include <algorithm>
+#include <cstring>
+
 #include "runtime/kernel.h"
 
 namespace tensorgraph {
+namespace cpu {
+
+// Runs the node's shape function on the inputs of this call, which fails
+// (naming the node) on inputs it rejects. The result holds the output
+// shapes and the index inputs' values. Also used by the reduction kernels.
+InferenceContext InferShapes(const OpKernelContext& ctx) {
+  const Node& node = ctx.node();
+  std::vector<InferenceContext::Input> inputs;
+  inputs.reserve(static_cast<size_t>(ctx.num_inputs()));
+  for (int i = 0; i < ctx.num_inputs(); ++i) {
+    const Tensor& t = ctx.input(i);
+    inputs.push_back({t.dtype(), t.shape(), t.on_host() ? &t : nullptr});
+  }
+  InferenceContext c(node.op_def(), node.name(), node.attrs(), std::move(inputs),
+                     node.num_outputs());
+  node.op_def().shape_fn(c);
+  return c;
+}
+
+}  // namespace cpu
+
 namespace {
+
+// Calls fn(E{}) with E an unsigned integer type of the size of an element
+// of `dtype`.
+template <typename Fn>
+void VisitElementSize(DataType dtype, Fn&& fn) {
+  switch (DataTypeSize(dtype)) {
+    case 1: return fn(uint8_t{});
+    case 4: return fn(uint32_t{});
+    case 8: return fn(uint64_t{});
+    default:
+      ThrowError(ErrorCode::kInternal, "no element-moving kernel for dtype ", DataTypeName(dtype));
+  }
+}
+
+// Sets every element of `out` to the element at `value`.
+void FillElements(Tensor& out, const void* value) {
+  VisitElementSize(out.dtype(), [&](auto zero) {
+    using E = decltype(zero);
+    E v;
+    std::memcpy(&v, value, sizeof(E));
+    std::fill_n(static_cast<E*>(out.raw_data()), out.num_elements(), v);
+  });
+}
 
 class PlaceholderOp : public OpKernel {
  public:
@@ -36,6 +87,269 @@ class ConstOp : public OpKernel {
   const Tensor value_;
 };
 TG_REGISTER_KERNEL("Const", kDeviceCpu, DT_INVALID, ConstOp);
+
+// The input's buffer under the inferred shape: no copy.
+class ReshapeOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = cpu::InferShapes(ctx);
+    ctx.SetOutput(0, ctx.input(0).Reshaped(c.outputs()[0].ToShape()));
+  }
+};
+TG_REGISTER_KERNEL("Reshape", kDeviceCpu, DT_INVALID, ReshapeOp);
+TG_REGISTER_KERNEL("ExpandDims", kDeviceCpu, DT_INVALID, ReshapeOp);
+TG_REGISTER_KERNEL("Squeeze", kDeviceCpu, DT_INVALID, ReshapeOp);
+
+// A transpose with size-1 dims dropped and input dims that stay neighbours
+// in the output merged: most transposes become a 2-D one or a batch of them.
+struct TransposeLayout {
+  std::vector<int64_t> dims;  // input dims
+  std::vector<size_t> perm;   // output dim i is input dim perm[i]
+};
+
+TransposeLayout SimplifyTranspose(const Shape& shape, const std::vector<int64_t>& perm) {
+  std::vector<int> kept_index(perm.size(), -1);
+  std::vector<int64_t> kept_dims;
+  for (int d = 0; d < shape.rank(); ++d) {
+    if (shape.dim(d) == 1) continue;
+    kept_index[static_cast<size_t>(d)] = static_cast<int>(kept_dims.size());
+    kept_dims.push_back(shape.dim(d));
+  }
+  std::vector<int> kept_perm;
+  for (int64_t p : perm) {
+    if (kept_index[static_cast<size_t>(p)] >= 0) kept_perm.push_back(kept_index[static_cast<size_t>(p)]);
+  }
+  // Runs of consecutive input dims in output order, by first input dim.
+  std::vector<std::pair<int, int>> runs;  // [first, last] input dims
+  for (size_t i = 0; i < kept_perm.size(); ++i) {
+    if (i > 0 && kept_perm[i] == kept_perm[i - 1] + 1) {
+      runs.back().second = kept_perm[i];
+    } else {
+      runs.emplace_back(kept_perm[i], kept_perm[i]);
+    }
+  }
+  std::vector<std::pair<int, int>> by_input = runs;
+  std::sort(by_input.begin(), by_input.end());
+  TransposeLayout layout;
+  for (const auto& [first, last] : by_input) {
+    int64_t size = 1;
+    for (int d = first; d <= last; ++d) size *= kept_dims[static_cast<size_t>(d)];
+    layout.dims.push_back(size);
+  }
+  for (const auto& run : runs) {
+    const auto at = std::lower_bound(by_input.begin(), by_input.end(), run);
+    layout.perm.push_back(static_cast<size_t>(at - by_input.begin()));
+  }
+  return layout;
+}
+
+template <typename E>
+void TransposeElements(const E* in, E* out, const TransposeLayout& layout) {
+  const size_t rank = layout.perm.size();
+  std::vector<int64_t> in_stride(rank, 1);
+  for (size_t d = rank - 1; d-- > 0;) in_stride[d] = in_stride[d + 1] * layout.dims[d + 1];
+  // Per output dim: its extent, and its stride in the input and the output.
+  std::vector<int64_t> extent(rank), src(rank), dst(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    extent[i] = layout.dims[layout.perm[i]];
+    src[i] = in_stride[layout.perm[i]];
+  }
+  for (size_t i = rank - 1; i-- > 0;) dst[i] = dst[i + 1] * extent[i + 1];
+  const size_t last = rank - 1;
+  // The output dim read contiguously (the input's last dim).
+  const size_t q = static_cast<size_t>(std::find(src.begin(), src.end(), 1) - src.begin());
+  const int64_t cols = extent[last];
+
+  // Copies the (q, last) plane at `from` to `to`: whole rows when the input
+  // and output agree on their last dim, else a 2-D transpose in tiles small
+  // enough for both the strided reads and the contiguous writes to stay in
+  // cache.
+  auto copy_plane = [&](const E* from, E* to) {
+    if (q == last) {
+      std::copy_n(from, cols, to);
+      return;
+    }
+    constexpr int64_t kTile = 32;
+    const int64_t rows = extent[q], to_row = dst[q], from_col = src[last];
+    for (int64_t i0 = 0; i0 < rows; i0 += kTile) {
+      const int64_t i1 = std::min(rows, i0 + kTile);
+      for (int64_t j0 = 0; j0 < cols; j0 += kTile) {
+        const int64_t j1 = std::min(cols, j0 + kTile);
+        for (int64_t i = i0; i < i1; ++i) {
+          for (int64_t j = j0; j < j1; ++j) to[i * to_row + j] = from[i + j * from_col];
+        }
+      }
+    }
+  };
+
+  // Walk the other output dims with a running index, O(1) per plane.
+  std::vector<size_t> outer;
+  for (size_t i = 0; i < last; ++i) {
+    if (i != q) outer.push_back(i);
+  }
+  int64_t planes = 1;
+  for (size_t i : outer) planes *= extent[i];
+  std::vector<int64_t> index(outer.size(), 0);
+  int64_t from = 0, to = 0;
+  for (int64_t p = 0; p < planes; ++p) {
+    copy_plane(in + from, out + to);
+    for (size_t k = outer.size(); k-- > 0;) {
+      const size_t i = outer[k];
+      from += src[i];
+      to += dst[i];
+      if (++index[k] < extent[i]) break;
+      from -= src[i] * extent[i];
+      to -= dst[i] * extent[i];
+      index[k] = 0;
+    }
+  }
+}
+
+class TransposeOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = cpu::InferShapes(ctx);
+    const Tensor& x = ctx.input(0);
+    const Shape shape = c.outputs()[0].ToShape();
+    const TransposeLayout layout = SimplifyTranspose(x.shape(), *c.input_value_as_ints(1));
+    // Moving only size-1 dims keeps the element order: share the buffer.
+    if (layout.perm.size() <= 1) {
+      ctx.SetOutput(0, x.Reshaped(shape));
+      return;
+    }
+    Tensor& y = ctx.AllocateOutput(0, shape);
+    if (y.num_elements() == 0) return;
+    VisitElementSize(x.dtype(), [&](auto zero) {
+      using E = decltype(zero);
+      TransposeElements(static_cast<const E*>(x.raw_data()), static_cast<E*>(y.raw_data()), layout);
+    });
+  }
+};
+TG_REGISTER_KERNEL("Transpose", kDeviceCpu, DT_INVALID, TransposeOp);
+
+class ConcatV2Op : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = cpu::InferShapes(ctx);
+    const int n = ctx.num_inputs() - 1;
+    Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
+    if (y.num_elements() == 0) return;
+    const int rank = y.rank();
+    const int64_t axis_value = c.input_value_as_ints(n)->front();
+    const int axis = static_cast<int>(axis_value < 0 ? axis_value + rank : axis_value);
+    int64_t outer = 1, inner = DataTypeSize(y.dtype());  // inner in bytes
+    for (int d = 0; d < axis; ++d) outer *= y.dim(d);
+    for (int d = axis + 1; d < rank; ++d) inner *= y.dim(d);
+    auto* to = static_cast<char*>(y.raw_data());
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int i = 0; i < n; ++i) {
+        const Tensor& x = ctx.input(i);
+        const size_t bytes = static_cast<size_t>(x.dim(axis) * inner);
+        if (bytes == 0) continue;
+        std::memcpy(to, static_cast<const char*>(x.raw_data()) + o * static_cast<int64_t>(bytes), bytes);
+        to += bytes;
+      }
+    }
+  }
+};
+TG_REGISTER_KERNEL("ConcatV2", kDeviceCpu, DT_INVALID, ConcatV2Op);
+
+class SliceOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = cpu::InferShapes(ctx);
+    const Tensor& x = ctx.input(0);
+    const Shape shape = c.outputs()[0].ToShape();
+    if (shape == x.shape()) {  // the whole input
+      ctx.SetOutput(0, x);
+      return;
+    }
+    Tensor& y = ctx.AllocateOutput(0, shape);
+    if (y.num_elements() == 0) return;
+    const std::vector<int64_t> begin = *c.input_value_as_ints(1);
+    const int64_t element = static_cast<int64_t>(DataTypeSize(x.dtype()));
+    // Trailing dims taken whole extend each contiguous run back to dim `d`.
+    int d = shape.rank() - 1;
+    int64_t block = element;  // bytes of one index of dim d
+    while (d > 0 && shape.dim(d) == x.dim(d)) block *= x.dim(d--);
+    const size_t run = static_cast<size_t>(shape.dim(d) * block);
+    std::vector<int64_t> stride(static_cast<size_t>(d) + 1, block);  // input bytes per index
+    for (int k = d - 1; k >= 0; --k) stride[static_cast<size_t>(k)] = stride[static_cast<size_t>(k) + 1] * x.dim(k + 1);
+    int64_t from = 0;
+    for (int k = 0; k <= d; ++k) from += begin[static_cast<size_t>(k)] * stride[static_cast<size_t>(k)];
+    const auto* in = static_cast<const char*>(x.raw_data());
+    auto* to = static_cast<char*>(y.raw_data());
+    const int64_t runs = y.num_elements() * element / static_cast<int64_t>(run);
+    std::vector<int64_t> index(static_cast<size_t>(d), 0);
+    for (int64_t r = 0; r < runs; ++r, to += run) {
+      std::memcpy(to, in + from, run);
+      for (int k = d - 1; k >= 0; --k) {
+        const size_t i = static_cast<size_t>(k);
+        from += stride[i];
+        if (++index[i] < shape.dim(k)) break;
+        from -= stride[i] * shape.dim(k);
+        index[i] = 0;
+      }
+    }
+  }
+};
+TG_REGISTER_KERNEL("Slice", kDeviceCpu, DT_INVALID, SliceOp);
+
+class ShapeOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    cpu::InferShapes(ctx);  // rejects dims that do not fit out_type
+    const Shape& shape = ctx.input(0).shape();
+    Tensor& y = ctx.AllocateOutput(0, Shape{shape.rank()});
+    VisitDataType(y.dtype(), "Shape", [&](auto zero) {
+      using T = decltype(zero);
+      for (int d = 0; d < shape.rank(); ++d) y.data<T>()[d] = static_cast<T>(shape.dim(d));
+    });
+  }
+};
+TG_REGISTER_KERNEL("Shape", kDeviceCpu, DT_INVALID, ShapeOp);
+
+class FillOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = cpu::InferShapes(ctx);
+    Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
+    FillElements(y, ctx.input(1).raw_data());
+  }
+};
+TG_REGISTER_KERNEL("Fill", kDeviceCpu, DT_INVALID, FillOp);
+
+class ZerosLikeOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    Tensor& y = ctx.AllocateOutput(0, ctx.input(0).shape());
+    if (y.bytes() > 0) std::memset(y.raw_data(), 0, y.bytes());  // all-zero bytes are 0 in every dtype
+  }
+};
+TG_REGISTER_KERNEL("ZerosLike", kDeviceCpu, DT_INVALID, ZerosLikeOp);
+
+class OnesLikeOp : public OpKernel {
+ public:
+  OnesLikeOp(const Node& node, Device& device)
+      : OpKernel(node, device),
+        one_(VisitDataType(node.attr<DataType>("T"), "OnesLike",
+                           [](auto zero) { return Tensor::Scalar(static_cast<decltype(zero)>(1)); })) {}
+  void Compute(OpKernelContext& ctx) override {
+    Tensor& y = ctx.AllocateOutput(0, ctx.input(0).shape());
+    FillElements(y, one_.raw_data());
+  }
+
+ private:
+  const Tensor one_;
+};
+TG_REGISTER_KERNEL("OnesLike", kDeviceCpu, DT_INVALID, OnesLikeOp);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -1,8 +1,11 @@
-// Elementwise loops for CPU kernels: a unary map, and a binary map with
-// numpy broadcasting (a fast path for equal shapes and scalar operands, a
-// strided walk otherwise).
+// Elementwise loops for CPU kernels: a unary map, and binary and ternary
+// maps with numpy broadcasting. The functor is a template parameter so each
+// inner loop is inlined and vectorized; the broadcasting walk only costs
+// bookkeeping once per row of the innermost (merged) dimension.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <vector>
 
 #include "runtime/kernel.h"
@@ -21,6 +24,53 @@ void UnaryMap(const Tensor& x, Tensor& out, F f) {
 // `out`: 0 along dims where it is broadcast.
 std::vector<int64_t> BroadcastStrides(const Shape& shape, const Shape& out);
 
+// The iteration space of N inputs broadcast to a non-empty output: the
+// output's dims with size-1 dims dropped and neighbours merged wherever
+// every input walks them as one (contiguous in both, or broadcast in both),
+// and each input's strides over those dims. The innermost stride of each
+// input is 1 or 0 (broadcast), and dims is never empty.
+template <size_t N>
+struct BroadcastLayout {
+  std::vector<int64_t> dims;
+  std::array<std::vector<int64_t>, N> strides;
+};
+
+template <size_t N>
+BroadcastLayout<N> MakeBroadcastLayout(const std::array<const Shape*, N>& inputs,
+                                       const Shape& out);
+
+// Calls row(out_offset, in_offsets) for each row of the layout's innermost
+// dim, in output order; in_offsets[k] is where input k's row starts.
+template <size_t N, typename Row>
+void ForEachBroadcastRow(const BroadcastLayout<N>& layout, Row&& row) {
+  const int outer_rank = static_cast<int>(layout.dims.size()) - 1;
+  const int64_t inner = layout.dims.back();
+  int64_t rows = 1;
+  for (int d = 0; d < outer_rank; ++d) rows *= layout.dims[static_cast<size_t>(d)];
+  std::array<int64_t, N> offsets{};
+  if (outer_rank == 1) {  // [rows, inner]: no multi-index to carry
+    for (int64_t r = 0; r < rows; ++r) {
+      row(r * inner, offsets);
+      for (size_t i = 0; i < N; ++i) offsets[i] += layout.strides[i][0];
+    }
+    return;
+  }
+  std::vector<int64_t> index(static_cast<size_t>(outer_rank), 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    row(r * inner, offsets);
+    // Advance the multi-index over the outer dims, innermost first.
+    for (int d = outer_rank - 1; d >= 0; --d) {
+      const size_t k = static_cast<size_t>(d);
+      for (size_t i = 0; i < N; ++i) offsets[i] += layout.strides[i][k];
+      if (++index[k] < layout.dims[k]) break;
+      for (size_t i = 0; i < N; ++i) offsets[i] -= layout.strides[i][k] * layout.dims[k];
+      index[k] = 0;
+    }
+  }
+}
+
+// out = f(x, y) elementwise, x and y broadcast to out's shape (which the
+// caller has allocated as their broadcast shape).
 template <typename In, typename Out, typename F>
 void BinaryMap(const Tensor& x, const Tensor& y, Tensor& out, F f) {
   const In* px = x.data<In>();
@@ -28,41 +78,80 @@ void BinaryMap(const Tensor& x, const Tensor& y, Tensor& out, F f) {
   Out* po = out.data<Out>();
   const int64_t n = out.num_elements();
   if (n == 0) return;
-  if (x.shape() == y.shape()) {
+  // An input with as many elements as the output has the output's layout
+  // (it can differ only by leading or size-1 dims).
+  const bool x_full = x.num_elements() == n, y_full = y.num_elements() == n;
+  if (x_full && y_full) {
     for (int64_t i = 0; i < n; ++i) po[i] = f(px[i], py[i]);
     return;
   }
-  if (y.num_elements() == 1 && x.num_elements() == n) {
+  if (x_full && y.num_elements() == 1) {
     const In b = py[0];
     for (int64_t i = 0; i < n; ++i) po[i] = f(px[i], b);
     return;
   }
-  if (x.num_elements() == 1 && y.num_elements() == n) {
+  if (y_full && x.num_elements() == 1) {
     const In a = px[0];
     for (int64_t i = 0; i < n; ++i) po[i] = f(a, py[i]);
     return;
   }
-  const Shape& shape = out.shape();
-  const int rank = shape.rank();
-  const std::vector<int64_t> sx = BroadcastStrides(x.shape(), shape);
-  const std::vector<int64_t> sy = BroadcastStrides(y.shape(), shape);
-  const int64_t inner = shape.dim(rank - 1);
-  const int64_t ix = sx[static_cast<size_t>(rank - 1)], iy = sy[static_cast<size_t>(rank - 1)];
-  std::vector<int64_t> index(static_cast<size_t>(rank), 0);
-  int64_t ox = 0, oy = 0;
-  for (int64_t base = 0; base < n; base += inner) {
-    for (int64_t j = 0; j < inner; ++j) po[base + j] = f(px[ox + j * ix], py[oy + j * iy]);
-    // Advance the multi-index over the outer dims.
-    for (int d = rank - 2; d >= 0; --d) {
-      const size_t k = static_cast<size_t>(d);
-      ox += sx[k];
-      oy += sy[k];
-      if (++index[k] < shape.dim(d)) break;
-      ox -= sx[k] * shape.dim(d);
-      oy -= sy[k] * shape.dim(d);
-      index[k] = 0;
+  const BroadcastLayout<2> layout = MakeBroadcastLayout<2>({&x.shape(), &y.shape()}, out.shape());
+  const int64_t inner = layout.dims.back();
+  const bool x_row = layout.strides[0].back() != 0, y_row = layout.strides[1].back() != 0;
+  ForEachBroadcastRow(layout, [&](int64_t o, const std::array<int64_t, 2>& in) {
+    Out* dst = po + o;
+    const In* a = px + in[0];
+    const In* b = py + in[1];
+    if (x_row && y_row) {
+      for (int64_t j = 0; j < inner; ++j) dst[j] = f(a[j], b[j]);
+    } else if (x_row) {
+      const In bj = *b;
+      for (int64_t j = 0; j < inner; ++j) dst[j] = f(a[j], bj);
+    } else {
+      const In aj = *a;
+      for (int64_t j = 0; j < inner; ++j) dst[j] = f(aj, b[j]);
     }
+  });
+}
+
+// out = f(a, b, c) elementwise, the inputs broadcast to out's shape.
+template <typename A, typename B, typename C, typename Out, typename F>
+void TernaryMap(const Tensor& a, const Tensor& b, const Tensor& c, Tensor& out, F f) {
+  const A* pa = a.data<A>();
+  const B* pb = b.data<B>();
+  const C* pc = c.data<C>();
+  Out* po = out.data<Out>();
+  const int64_t n = out.num_elements();
+  if (n == 0) return;
+  if (a.num_elements() == n && b.num_elements() == n && c.num_elements() == n) {
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+    return;
   }
+  const BroadcastLayout<3> layout =
+      MakeBroadcastLayout<3>({&a.shape(), &b.shape(), &c.shape()}, out.shape());
+  const int64_t inner = layout.dims.back();
+  const int64_t sa = layout.strides[0].back(), sb = layout.strides[1].back(),
+                sc = layout.strides[2].back();
+  ForEachBroadcastRow(layout, [&](int64_t o, const std::array<int64_t, 3>& in) {
+    for (int64_t j = 0; j < inner; ++j) {
+      po[o + j] = f(pa[in[0] + j * sa], pb[in[1] + j * sb], pc[in[2] + j * sc]);
+    }
+  });
+}
+
+// Allocates output 0 with the broadcast shape of inputs 0 and 1 and fills
+// it with f; fails the kernel when the shapes do not broadcast.
+template <typename In, typename Out, typename F>
+void ComputeBroadcastBinary(OpKernelContext& ctx, F f) {
+  const Tensor& x = ctx.input(0);
+  const Tensor& y = ctx.input(1);
+  auto shape = BroadcastShapes(x.shape(), y.shape());
+  if (!shape) {
+    ctx.Fail("shapes ", x.shape().ToString(), " and ", y.shape().ToString(),
+             " cannot be broadcast together");
+  }
+  Tensor& out = ctx.AllocateOutput(0, *shape);
+  BinaryMap<In, Out>(x, y, out, f);
 }
 
 // A kernel for a binary op whose output has the broadcast shape. Fn is a
@@ -71,17 +160,7 @@ template <typename In, typename Out, typename Fn>
 class BinaryOpKernel : public OpKernel {
  public:
   using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Tensor& y = ctx.input(1);
-    auto shape = BroadcastShapes(x.shape(), y.shape());
-    if (!shape) {
-      ctx.Fail("shapes ", x.shape().ToString(), " and ", y.shape().ToString(),
-               " cannot be broadcast together");
-    }
-    Tensor& out = ctx.AllocateOutput(0, *shape);
-    BinaryMap<In, Out>(x, y, out, Fn{});
-  }
+  void Compute(OpKernelContext& ctx) override { ComputeBroadcastBinary<In, Out>(ctx, Fn{}); }
 };
 
 template <typename In, typename Out, typename Fn>

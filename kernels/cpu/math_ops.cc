@@ -1,22 +1,420 @@
-// CPU kernels for elementwise math.
+// CPU kernels for elementwise math: arithmetic, comparisons, SelectV2 and
+// Cast.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
 #include "kernels/cpu/elementwise.h"
 
 namespace tensorgraph {
 namespace {
 
+// Signed integer arithmetic goes through the unsigned type of the same
+// width, so overflow wraps in two's complement (what TensorFlow's kernels
+// give in practice) instead of being undefined behaviour.
+template <typename T>
+struct WrapTypeOf {
+  using type = T;
+};
+template <std::signed_integral T>
+struct WrapTypeOf<T> {
+  using type = std::make_unsigned_t<T>;
+};
+template <typename T>
+using WrapType = typename WrapTypeOf<T>::type;
+
+template <typename T>
+WrapType<T> Wrap(T v) {
+  return static_cast<WrapType<T>>(v);
+}
+
+// --- binary functors -------------------------------------------------------
+
 struct AddFn {
   template <typename T>
-  T operator()(T a, T b) const { return static_cast<T>(a + b); }
+  T operator()(T a, T b) const { return static_cast<T>(Wrap(a) + Wrap(b)); }
 };
 
-#define TG_REGISTER_BINARY(op, Fn, T) \
-  TG_REGISTER_KERNEL(op, kDeviceCpu, kDataTypeOf<T>, cpu::BinaryOpKernel<T, T, Fn>)
+struct SubFn {
+  template <typename T>
+  T operator()(T a, T b) const { return static_cast<T>(Wrap(a) - Wrap(b)); }
+};
 
-TG_REGISTER_BINARY("AddV2", AddFn, float);
-TG_REGISTER_BINARY("AddV2", AddFn, double);
-TG_REGISTER_BINARY("AddV2", AddFn, int32_t);
-TG_REGISTER_BINARY("AddV2", AddFn, uint8_t);
-TG_REGISTER_BINARY("AddV2", AddFn, int64_t);
+struct MulFn {
+  template <typename T>
+  T operator()(T a, T b) const { return static_cast<T>(Wrap(a) * Wrap(b)); }
+};
+
+struct DivFn {
+  template <typename T>
+  T operator()(T a, T b) const { return a / b; }
+};
+
+struct MaximumFn {
+  template <typename T>
+  T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(a)) return a;
+    }
+    return a > b ? a : b;  // b when b is NaN
+  }
+};
+
+struct MinimumFn {
+  template <typename T>
+  T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(a)) return a;
+    }
+    return a < b ? a : b;  // b when b is NaN
+  }
+};
+
+struct PowFn {
+  template <typename T>
+  T operator()(T a, T b) const { return std::pow(a, b); }
+};
+
+// Integer functors that reject some right operands up front, as
+// TensorFlow's do: CheckedIntegerBinaryOp fails with kRejected when
+// Rejects(y) holds for any element of y.
+
+struct IntegerDivFn {
+  static constexpr std::string_view kRejected = "Integer division by zero";
+  template <typename T>
+  static bool Rejects(T divisor) { return divisor == 0; }
+  template <typename T>
+  T operator()(T a, T b) const {
+    // min / -1 overflows (and traps on x86); it wraps like the other ops.
+    if constexpr (std::is_signed_v<T>) {
+      if (b == -1) return static_cast<T>(-Wrap(a));
+    }
+    return static_cast<T>(a / b);
+  }
+};
+
+struct IntegerPowFn {
+  static constexpr std::string_view kRejected =
+      "Integers to negative integer powers are not allowed";
+  template <typename T>
+  static bool Rejects(T exponent) { return exponent < 0; }
+  template <typename T>
+  T operator()(T base, T exponent) const {
+    WrapType<T> result = 1, square = Wrap(base);
+    for (T e = exponent; e > 0; e /= 2) {
+      if (e % 2 == 1) result *= square;
+      square *= square;
+    }
+    return static_cast<T>(result);
+  }
+};
+
+struct EqualFn {
+  template <typename T>
+  bool operator()(T a, T b) const { return a == b; }
+};
+
+struct GreaterFn {
+  template <typename T>
+  bool operator()(T a, T b) const { return a > b; }
+};
+
+struct LessFn {
+  template <typename T>
+  bool operator()(T a, T b) const { return a < b; }
+};
+
+// --- unary functors --------------------------------------------------------
+
+struct NegFn {
+  template <typename T>
+  T operator()(T a) const { return static_cast<T>(-Wrap(a)); }
+};
+
+struct SquareFn {
+  template <typename T>
+  T operator()(T a) const { return static_cast<T>(Wrap(a) * Wrap(a)); }
+};
+
+struct SqrtFn {
+  template <typename T>
+  T operator()(T a) const { return std::sqrt(a); }
+};
+
+struct RsqrtFn {
+  template <typename T>
+  T operator()(T a) const { return T(1) / std::sqrt(a); }
+};
+
+struct ExpFn {
+  template <typename T>
+  T operator()(T a) const { return std::exp(a); }
+};
+
+struct LogFn {
+  template <typename T>
+  T operator()(T a) const { return std::log(a); }
+};
+
+struct AbsFn {
+  template <typename T>
+  T operator()(T a) const {
+    if constexpr (std::is_integral_v<T>) {
+      return a < 0 ? static_cast<T>(-Wrap(a)) : a;
+    } else {
+      return std::abs(a);
+    }
+  }
+};
+
+struct SignFn {
+  template <typename T>
+  T operator()(T a) const {
+    // Selects rather than branches, so the loop vectorizes.
+    const T sign = a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0);
+    if constexpr (std::is_floating_point_v<T>) return std::isnan(a) ? a : sign;
+    return sign;
+  }
+};
+
+struct SigmoidFn {
+  template <typename T>
+  T operator()(T a) const {
+    // exp of a non-positive number cannot overflow: for negative a,
+    // sigmoid(a) = e / (1 + e) with e = exp(a).
+    const T e = std::exp(-std::abs(a));
+    const T s = T(1) / (T(1) + e);
+    return a >= T(0) ? s : e * s;
+  }
+};
+
+struct TanhFn {
+  template <typename T>
+  T operator()(T a) const { return std::tanh(a); }
+};
+
+// --- kernels ---------------------------------------------------------------
+
+template <typename T, typename Fn>
+class CheckedIntegerBinaryOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    // An empty x gives an empty result, which no y can make wrong.
+    if (ctx.input(0).num_elements() > 0) {
+      const auto y = ctx.input(1).flat<T>();
+      if (std::any_of(y.begin(), y.end(), [](T v) { return Fn::Rejects(v); })) {
+        ctx.Fail(Fn::kRejected);
+      }
+    }
+    cpu::ComputeBroadcastBinary<T, T>(ctx, Fn{});
+  }
+};
+
+template <typename T>
+class EqualOp : public OpKernel {
+ public:
+  EqualOp(const Node& node, Device& device)
+      : OpKernel(node, device),
+        incompatible_shape_error_(attr<bool>("incompatible_shape_error")) {}
+
+  void Compute(OpKernelContext& ctx) override {
+    if (!incompatible_shape_error_ &&
+        !BroadcastShapes(ctx.input(0).shape(), ctx.input(1).shape())) {
+      ctx.AllocateOutput(0, Shape{}).data<bool>()[0] = false;
+      return;
+    }
+    cpu::ComputeBroadcastBinary<T, bool>(ctx, EqualFn{});
+  }
+
+ private:
+  const bool incompatible_shape_error_;
+};
+
+template <typename T>
+class SelectV2Op : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& condition = ctx.input(0);
+    const Tensor& t = ctx.input(1);
+    const Tensor& e = ctx.input(2);
+    std::optional<Shape> shape = BroadcastShapes(t.shape(), e.shape());
+    if (shape) shape = BroadcastShapes(condition.shape(), *shape);
+    if (!shape) {
+      ctx.Fail("shapes of condition ", condition.shape().ToString(), ", t ", t.shape().ToString(),
+               " and e ", e.shape().ToString(), " cannot be broadcast together");
+    }
+    Tensor& out = ctx.AllocateOutput(0, *shape);
+    cpu::TernaryMap<bool, T, T, T>(condition, t, e, out,
+                                   [](bool c, T a, T b) { return c ? a : b; });
+  }
+};
+
+// One element converted as TensorFlow's Cast does, except that float to
+// integer is made total: out of range saturates and NaN gives 0 where C++
+// leaves both undefined.
+template <typename Dst, typename Src>
+Dst ConvertValue(Src v) {
+  if constexpr (std::is_same_v<Dst, bool>) {
+    return v != Src(0);
+  } else if constexpr (std::is_floating_point_v<Src> && std::is_integral_v<Dst>) {
+    using Limits = std::numeric_limits<Dst>;
+    if (std::isnan(v)) return Dst(0);
+    if (v <= static_cast<Src>(Limits::lowest())) return Limits::lowest();
+    if (v >= static_cast<Src>(Limits::max())) return Limits::max();
+    return static_cast<Dst>(v);
+  } else {
+    return static_cast<Dst>(v);
+  }
+}
+
+// Cast's Truncate, as TensorFlow does it: clearing the mantissa bits a
+// float lacks makes the conversion round toward zero.
+float TruncateToFloat(double v) {
+  if (std::isnan(v)) return static_cast<float>(v);
+  constexpr int kDroppedBits =
+      std::numeric_limits<double>::digits - std::numeric_limits<float>::digits;
+  const uint64_t bits = std::bit_cast<uint64_t>(v) & (~uint64_t{0} << kDroppedBits);
+  return static_cast<float>(std::bit_cast<double>(bits));
+}
+
+template <typename Src, typename Dst>
+void ConvertTensor(const Tensor& x, Tensor& out) {
+  cpu::UnaryMap<Src, Dst>(x, out, [](Src v) { return ConvertValue<Dst>(v); });
+}
+
+void TruncateTensorToFloat(const Tensor& x, Tensor& out) {
+  cpu::UnaryMap<double, float>(x, out, [](double v) { return TruncateToFloat(v); });
+}
+
+// Registered for every dtype: the (SrcT, DstT) pair picks the conversion.
+class CastOp : public OpKernel {
+ public:
+  CastOp(const Node& node, Device& device)
+      : OpKernel(node, device),
+        convert_(SelectConversion(attr<DataType>("SrcT"), attr<DataType>("DstT"),
+                                  attr<bool>("Truncate"))) {}
+
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    if (convert_ == nullptr) {  // same dtype: share the buffer
+      ctx.SetOutput(0, x);
+      return;
+    }
+    convert_(x, ctx.AllocateOutput(0, x.shape()));
+  }
+
+ private:
+  using Conversion = void (*)(const Tensor&, Tensor&);
+
+  static Conversion SelectConversion(DataType src, DataType dst, bool truncate) {
+    if (src == dst) return nullptr;
+    if (truncate && src == DT_DOUBLE && dst == DT_FLOAT) return TruncateTensorToFloat;
+    return VisitDataType(src, "Cast SrcT", [dst](auto src_zero) {
+      using Src = decltype(src_zero);
+      return VisitDataType(dst, "Cast DstT", [](auto dst_zero) -> Conversion {
+        return ConvertTensor<Src, decltype(dst_zero)>;
+      });
+    });
+  }
+
+  const Conversion convert_;
+};
+
+// --- registration ----------------------------------------------------------
+
+template <typename T>
+using AddOp = cpu::BinaryOpKernel<T, T, AddFn>;
+template <typename T>
+using SubOp = cpu::BinaryOpKernel<T, T, SubFn>;
+template <typename T>
+using MulOp = cpu::BinaryOpKernel<T, T, MulFn>;
+template <typename T>
+using RealDivOp = std::conditional_t<std::is_integral_v<T>, CheckedIntegerBinaryOp<T, IntegerDivFn>,
+                                     cpu::BinaryOpKernel<T, T, DivFn>>;
+template <typename T>
+using MaximumOp = cpu::BinaryOpKernel<T, T, MaximumFn>;
+template <typename T>
+using MinimumOp = cpu::BinaryOpKernel<T, T, MinimumFn>;
+template <typename T>
+using PowOp = std::conditional_t<std::is_integral_v<T>, CheckedIntegerBinaryOp<T, IntegerPowFn>,
+                                 cpu::BinaryOpKernel<T, T, PowFn>>;
+template <typename T>
+using GreaterOp = cpu::BinaryOpKernel<T, bool, GreaterFn>;
+template <typename T>
+using LessOp = cpu::BinaryOpKernel<T, bool, LessFn>;
+
+template <typename T>
+using NegOp = cpu::UnaryOpKernel<T, T, NegFn>;
+template <typename T>
+using SquareOp = cpu::UnaryOpKernel<T, T, SquareFn>;
+template <typename T>
+using SqrtOp = cpu::UnaryOpKernel<T, T, SqrtFn>;
+template <typename T>
+using RsqrtOp = cpu::UnaryOpKernel<T, T, RsqrtFn>;
+template <typename T>
+using ExpOp = cpu::UnaryOpKernel<T, T, ExpFn>;
+template <typename T>
+using LogOp = cpu::UnaryOpKernel<T, T, LogFn>;
+template <typename T>
+using AbsOp = cpu::UnaryOpKernel<T, T, AbsFn>;
+template <typename T>
+using SignOp = cpu::UnaryOpKernel<T, T, SignFn>;
+template <typename T>
+using SigmoidOp = cpu::UnaryOpKernel<T, T, SigmoidFn>;
+template <typename T>
+using TanhOp = cpu::UnaryOpKernel<T, T, TanhFn>;
+
+#define TG_REGISTER_CPU(op, Kernel, T) \
+  TG_REGISTER_KERNEL(op, kDeviceCpu, kDataTypeOf<T>, Kernel<T>)
+// Kernel<T> for the dtype sets the ops share.
+#define TG_REGISTER_CPU_FLOATS(op, Kernel) \
+  TG_REGISTER_CPU(op, Kernel, float);      \
+  TG_REGISTER_CPU(op, Kernel, double)
+#define TG_REGISTER_CPU_SIGNED(op, Kernel) \
+  TG_REGISTER_CPU_FLOATS(op, Kernel);      \
+  TG_REGISTER_CPU(op, Kernel, int32_t);    \
+  TG_REGISTER_CPU(op, Kernel, int64_t)
+#define TG_REGISTER_CPU_NUMBERS(op, Kernel) \
+  TG_REGISTER_CPU_SIGNED(op, Kernel);       \
+  TG_REGISTER_CPU(op, Kernel, uint8_t)
+
+TG_REGISTER_CPU_NUMBERS("AddV2", AddOp);
+TG_REGISTER_CPU_NUMBERS("Add", AddOp);
+TG_REGISTER_CPU_NUMBERS("Sub", SubOp);
+TG_REGISTER_CPU_NUMBERS("Mul", MulOp);
+TG_REGISTER_CPU_NUMBERS("RealDiv", RealDivOp);
+TG_REGISTER_CPU_NUMBERS("Maximum", MaximumOp);
+TG_REGISTER_CPU_NUMBERS("Minimum", MinimumOp);
+TG_REGISTER_CPU_SIGNED("Pow", PowOp);
+
+TG_REGISTER_CPU_SIGNED("Neg", NegOp);
+TG_REGISTER_CPU_NUMBERS("Square", SquareOp);
+TG_REGISTER_CPU_FLOATS("Sqrt", SqrtOp);
+TG_REGISTER_CPU_FLOATS("Rsqrt", RsqrtOp);
+TG_REGISTER_CPU_FLOATS("Exp", ExpOp);
+TG_REGISTER_CPU_FLOATS("Log", LogOp);
+TG_REGISTER_CPU_SIGNED("Abs", AbsOp);
+TG_REGISTER_CPU_SIGNED("Sign", SignOp);
+TG_REGISTER_CPU_FLOATS("Sigmoid", SigmoidOp);
+TG_REGISTER_CPU_FLOATS("Tanh", TanhOp);
+
+TG_REGISTER_KERNEL("Cast", kDeviceCpu, DT_INVALID, CastOp);
+
+TG_REGISTER_CPU_NUMBERS("Equal", EqualOp);
+TG_REGISTER_CPU("Equal", EqualOp, bool);
+TG_REGISTER_CPU_NUMBERS("Greater", GreaterOp);
+TG_REGISTER_CPU_NUMBERS("Less", LessOp);
+
+TG_REGISTER_CPU_NUMBERS("SelectV2", SelectV2Op);
+TG_REGISTER_CPU("SelectV2", SelectV2Op, bool);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -1,0 +1,253 @@
+// CPU kernels for nn ops: bias, activations, softmax and the softmax
+// cross-entropy losses. (MatMul is in matmul.cc.)
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "kernels/cpu/elementwise.h"
+
+namespace tensorgraph {
+namespace {
+
+template <typename T>
+class BiasAddOp : public OpKernel {
+ public:
+  BiasAddOp(const Node& node, Device& device)
+      : OpKernel(node, device), data_format_(attr<std::string>("data_format")) {}
+
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& value = ctx.input(0);
+    const Tensor& bias = ctx.input(1);
+    const bool channels_first = data_format_ == "NCHW";
+    const int min_rank = channels_first ? 3 : 2;
+    if (value.rank() < min_rank) {
+      ctx.Fail("value must have rank at least ", min_rank, " with data_format ", data_format_,
+               ", got shape ", value.shape().ToString());
+    }
+    if (bias.rank() != 1) ctx.Fail("bias must be a vector, got shape ", bias.shape().ToString());
+    const int channel_dim = channels_first ? 1 : value.rank() - 1;
+    const int64_t channels = value.dim(channel_dim);
+    if (bias.dim(0) != channels) {
+      ctx.Fail("bias has ", bias.dim(0), " elements but value ", value.shape().ToString(), " has ",
+               channels, " channels (dimension ", channel_dim, " with data_format ", data_format_,
+               ")");
+    }
+    Tensor& out = ctx.AllocateOutput(0, value.shape());
+    if (value.num_elements() == 0) return;
+    // value is [outer, channels, inner]; inner is 1 for NHWC.
+    int64_t inner = 1;
+    for (int d = channel_dim + 1; d < value.rank(); ++d) inner *= value.dim(d);
+    const int64_t outer = value.num_elements() / (channels * inner);
+    const T* x = value.data<T>();
+    const T* b = bias.data<T>();
+    T* y = out.data<T>();
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t c = 0; c < channels; ++c) {
+        for (int64_t i = 0; i < inner; ++i, ++x, ++y) *y = static_cast<T>(*x + b[c]);
+      }
+    }
+  }
+
+ private:
+  const std::string data_format_;
+};
+
+struct ReluFn {
+  template <typename T>
+  T operator()(T x) const {
+    if constexpr (std::is_unsigned_v<T>) {
+      return x;
+    } else {
+      return x < T{0} ? T{0} : x;  // NaN passes through, as in TensorFlow
+    }
+  }
+};
+
+struct SoftplusFn {
+  template <typename T>
+  T operator()(T x) const {
+    // TensorFlow's cut-offs: above -threshold log1p(exp(x)) is x to machine
+    // precision (and exp(x) may overflow); below threshold it is exp(x).
+    static const T threshold = std::log(std::numeric_limits<T>::epsilon()) + T{2};
+    if (x > -threshold) return x;
+    const T e = std::exp(x);
+    return x < threshold ? e : std::log1p(e);
+  }
+};
+
+// A row of logits reduced for softmax: its max, and the sum of
+// exp(x - max). Shifting by the max keeps exp from overflowing on large
+// logits and makes the sum at least 1.
+template <typename T>
+struct ShiftedExpSum {
+  T max;
+  T sum;
+};
+
+// Reduces the row x[j * stride], j < n, and writes exp(x - max) to e[j].
+template <typename T>
+ShiftedExpSum<T> ShiftedExp(const T* x, int64_t n, int64_t stride, T* e) {
+  T max = -std::numeric_limits<T>::infinity();
+  for (int64_t j = 0; j < n; ++j) max = std::max(max, x[j * stride]);
+  T sum = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    e[j] = std::exp(x[j * stride] - max);
+    sum += e[j];
+  }
+  return {max, sum};
+}
+
+// Softmax (kLog false) or LogSoftmax (kLog true) over the last dimension.
+template <typename T, bool kLog>
+class SoftmaxOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& logits = ctx.input(0);
+    if (logits.rank() == 0) ctx.Fail("logits must have rank at least 1, got a scalar");
+    Tensor& out = ctx.AllocateOutput(0, logits.shape());
+    if (logits.num_elements() == 0) return;
+    const int64_t classes = logits.dim(logits.rank() - 1);
+    const int64_t rows = logits.num_elements() / classes;
+    const T* x = logits.data<T>();
+    T* y = out.data<T>();
+    for (int64_t r = 0; r < rows; ++r, x += classes, y += classes) {
+      const ShiftedExpSum<T> s = ShiftedExp(x, classes, 1, y);
+      if constexpr (kLog) {
+        const T log_sum = std::log(s.sum);
+        for (int64_t j = 0; j < classes; ++j) y[j] = (x[j] - s.max) - log_sum;
+      } else {
+        for (int64_t j = 0; j < classes; ++j) y[j] /= s.sum;
+      }
+    }
+  }
+};
+
+template <typename T>
+class SoftmaxCrossEntropyOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& features = ctx.input(0);
+    const Tensor& labels = ctx.input(1);
+    auto shape = BroadcastShapes(features.shape(), labels.shape());
+    if (!shape) {
+      ctx.Fail("features ", features.shape().ToString(), " and labels ", labels.shape().ToString(),
+               " cannot be broadcast together");
+    }
+    if (shape->rank() != 2) {
+      ctx.Fail("features and labels must broadcast to a matrix [batch, classes], got features ",
+               features.shape().ToString(), " and labels ", labels.shape().ToString());
+    }
+    const int64_t batch = shape->dim(0);
+    const int64_t classes = shape->dim(1);
+    Tensor& loss = ctx.AllocateOutput(0, Shape({batch}));
+    Tensor& backprop = ctx.AllocateOutput(1, *shape);
+    // Strides of each input over [batch, classes]; 0 along a broadcast dim.
+    const std::vector<int64_t> fs = cpu::BroadcastStrides(features.shape(), *shape);
+    const std::vector<int64_t> ls = cpu::BroadcastStrides(labels.shape(), *shape);
+    for (int64_t b = 0; b < batch; ++b) {
+      const T* f = features.data<T>() + b * fs[0];
+      const T* l = labels.data<T>() + b * ls[0];
+      T* g = backprop.data<T>() + b * classes;
+      const ShiftedExpSum<T> s = ShiftedExp(f, classes, fs[1], g);
+      const T log_sum = std::log(s.sum);
+      T row_loss = 0;
+      for (int64_t c = 0; c < classes; ++c) {
+        const T label = l[c * ls[1]];
+        row_loss += label * (log_sum - (f[c * fs[1]] - s.max));
+        g[c] = g[c] / s.sum - label;
+      }
+      loss.data<T>()[b] = row_loss;
+    }
+  }
+};
+
+template <typename T>
+class SparseSoftmaxCrossEntropyOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& features = ctx.input(0);
+    const Tensor& labels = ctx.input(1);
+    if (features.rank() != 2) {
+      ctx.Fail("features must be a matrix [batch, classes], got shape ",
+               features.shape().ToString());
+    }
+    if (labels.rank() != 1) {
+      ctx.Fail("labels must be a vector [batch], got shape ", labels.shape().ToString());
+    }
+    if (labels.dim(0) != features.dim(0)) {
+      ctx.Fail("features has ", features.dim(0), " rows but labels has ", labels.dim(0),
+               " entries");
+    }
+    if (labels.dtype() == DT_INT32) {
+      ComputeWithLabels<int32_t>(ctx, features, labels);
+    } else {
+      ComputeWithLabels<int64_t>(ctx, features, labels);
+    }
+  }
+
+ private:
+  template <typename Label>
+  void ComputeWithLabels(OpKernelContext& ctx, const Tensor& features, const Tensor& labels) const {
+    const int64_t batch = features.dim(0);
+    const int64_t classes = features.dim(1);
+    const Label* label = labels.data<Label>();
+    for (int64_t b = 0; b < batch; ++b) {
+      if (label[b] < 0 || label[b] >= classes) {
+        ctx.Fail("labels[", b, "] = ", label[b], " is outside the valid range [0, ", classes,
+                 ") for ", classes, " classes");
+      }
+    }
+    Tensor& loss = ctx.AllocateOutput(0, Shape({batch}));
+    Tensor& backprop = ctx.AllocateOutput(1, features.shape());
+    for (int64_t b = 0; b < batch; ++b) {
+      const T* f = features.data<T>() + b * classes;
+      T* g = backprop.data<T>() + b * classes;
+      const ShiftedExpSum<T> s = ShiftedExp(f, classes, 1, g);
+      const int64_t target = static_cast<int64_t>(label[b]);
+      loss.data<T>()[b] = std::log(s.sum) - (f[target] - s.max);
+      for (int64_t c = 0; c < classes; ++c) g[c] /= s.sum;
+      g[target] -= T{1};
+    }
+  }
+};
+
+TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_FLOAT, BiasAddOp<float>);
+TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_DOUBLE, BiasAddOp<double>);
+TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_INT32, BiasAddOp<int32_t>);
+TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_UINT8, BiasAddOp<uint8_t>);
+TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_INT64, BiasAddOp<int64_t>);
+
+TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_FLOAT, cpu::UnaryOpKernel<float, float, ReluFn>);
+TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_DOUBLE, cpu::UnaryOpKernel<double, double, ReluFn>);
+TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_INT32, cpu::UnaryOpKernel<int32_t, int32_t, ReluFn>);
+TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_UINT8, cpu::UnaryOpKernel<uint8_t, uint8_t, ReluFn>);
+TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_INT64, cpu::UnaryOpKernel<int64_t, int64_t, ReluFn>);
+
+TG_REGISTER_KERNEL("Softplus", kDeviceCpu, DT_FLOAT, cpu::UnaryOpKernel<float, float, SoftplusFn>);
+TG_REGISTER_KERNEL("Softplus", kDeviceCpu, DT_DOUBLE,
+                   cpu::UnaryOpKernel<double, double, SoftplusFn>);
+
+TG_REGISTER_KERNEL("Softmax", kDeviceCpu, DT_FLOAT, SoftmaxOp<float, false>);
+TG_REGISTER_KERNEL("Softmax", kDeviceCpu, DT_DOUBLE, SoftmaxOp<double, false>);
+TG_REGISTER_KERNEL("LogSoftmax", kDeviceCpu, DT_FLOAT, SoftmaxOp<float, true>);
+TG_REGISTER_KERNEL("LogSoftmax", kDeviceCpu, DT_DOUBLE, SoftmaxOp<double, true>);
+
+TG_REGISTER_KERNEL("SoftmaxCrossEntropyWithLogits", kDeviceCpu, DT_FLOAT,
+                   SoftmaxCrossEntropyOp<float>);
+TG_REGISTER_KERNEL("SoftmaxCrossEntropyWithLogits", kDeviceCpu, DT_DOUBLE,
+                   SoftmaxCrossEntropyOp<double>);
+TG_REGISTER_KERNEL("SparseSoftmaxCrossEntropyWithLogits", kDeviceCpu, DT_FLOAT,
+                   SparseSoftmaxCrossEntropyOp<float>);
+TG_REGISTER_KERNEL("SparseSoftmaxCrossEntropyWithLogits", kDeviceCpu, DT_DOUBLE,
+                   SparseSoftmaxCrossEntropyOp<double>);
+
+}  // namespace
+}  // namespace tensorgraph

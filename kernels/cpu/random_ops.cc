@@ -1,0 +1,189 @@
+// CPU kernels for random ops: TensorFlow's samplers over the Philox stream,
+// reproducing its seeded draws (uniforms bit for bit; normals up to libm's
+// rounding of log, sin and cos).
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <mutex>
+#include <numbers>
+#include <random>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/cpu/philox.h"
+#include "runtime/kernel.h"
+
+namespace tensorgraph {
+namespace {
+
+using cpu::PhiloxRandom;
+using cpu::PhiloxWords;
+
+// Uniform in [0, 1): 23 random mantissa bits under the exponent of 1.0 give
+// a float in [1, 2), less 1.
+float UnitFloat(uint32_t word) {
+  return std::bit_cast<float>((word & 0x7fffffu) | 0x3f800000u) - 1.0f;
+}
+
+// As UnitFloat with 52 mantissa bits: 20 from `high`, 32 from `low`.
+double UnitDouble(uint32_t high, uint32_t low) {
+  const uint64_t mantissa = uint64_t{high & 0xfffffu} << 32 | low;
+  return std::bit_cast<double>(mantissa | uint64_t{0x3ff} << 52) - 1.0;
+}
+
+// The uniform sample from the next words of the stream.
+template <typename T>
+T NextUniform(PhiloxWords& words) {
+  if constexpr (std::is_same_v<T, float>) {
+    return UnitFloat(words());
+  } else {
+    const uint32_t high = words();
+    return UnitDouble(high, words());
+  }
+}
+
+// Two independent standard normals from the next words of the stream, by
+// the Box-Muller transform. The arithmetic is TensorFlow's, operation for
+// operation (2 pi times the uniform in double even for float), so results
+// differ from TensorFlow's only where libm rounds differently.
+template <typename T>
+std::array<T, 2> NextNormalPair(PhiloxWords& words) {
+  // u1 is kept from 0, whose log is -inf.
+  const T u1 = std::max(NextUniform<T>(words), T{1e-7});
+  const T v1 = static_cast<T>(2.0 * std::numbers::pi * NextUniform<T>(words));
+  const T radius = std::sqrt(T{-2} * std::log(u1));
+  return {std::sin(v1) * radius, std::cos(v1) * radius};
+}
+
+// The samplers. Each fills `out` from the stream starting at `start`.
+// TensorFlow turns each block into a whole number of samples (four float or
+// two double uniforms, or normals) and drops the unused end of the last
+// block, so reading the words in order gives its samples.
+
+struct UniformSampler {
+  template <typename T>
+  static void Fill(PhiloxRandom start, std::span<T> out) {
+    PhiloxWords words(start);
+    for (T& x : out) x = NextUniform<T>(words);
+  }
+};
+
+struct NormalSampler {
+  template <typename T>
+  static void Fill(PhiloxRandom start, std::span<T> out) {
+    PhiloxWords words(start);
+    for (size_t i = 0; i < out.size(); i += 2) {
+      const std::array<T, 2> z = NextNormalPair<T>(words);
+      out[i] = z[0];
+      if (i + 1 < out.size()) out[i + 1] = z[1];
+    }
+  }
+};
+
+// Normals with |z| < 2, by rejection. Outputs come in groups (four floats,
+// or two doubles: what one block of words makes), and each group draws from
+// its own stretch of the stream, 256 words per output, so no group depends
+// on how many samples another rejected (TensorFlow's layout, which lets it
+// fill groups in parallel).
+struct TruncatedNormalSampler {
+  template <typename T>
+  static void Fill(PhiloxRandom start, std::span<T> out) {
+    constexpr size_t kGroupSize = std::is_same_v<T, float> ? 4 : 2;
+    constexpr uint64_t kBlocksPerGroup = kGroupSize * 256 / 4;
+    PhiloxRandom group_start = start;
+    for (size_t i = 0; i < out.size(); i += kGroupSize) {
+      const size_t end = std::min(out.size(), i + kGroupSize);
+      PhiloxWords words(group_start);
+      size_t next = i;
+      while (next < end) {
+        for (T z : NextNormalPair<T>(words)) {
+          if (std::abs(z) < T{2} && next < end) out[next++] = z;
+        }
+      }
+      group_start.Skip(kBlocksPerGroup);
+    }
+  }
+};
+
+// TensorFlow's convention: seed and seed2 both 0 mean "not seeded", and the
+// stream then starts from random seeds.
+PhiloxRandom MakeGenerator(int64_t seed, int64_t seed2) {
+  if (seed == 0 && seed2 == 0) {
+    std::random_device device;
+    auto random64 = [&device] {
+      const uint64_t high = device();
+      return high << 32 | device();
+    };
+    const uint64_t random_seed = random64();
+    return PhiloxRandom(random_seed, random64());
+  }
+  return PhiloxRandom(static_cast<uint64_t>(seed), static_cast<uint64_t>(seed2));
+}
+
+// The output shape held by the `shape` input, an int32 or int64 vector.
+Shape OutputShape(OpKernelContext& ctx) {
+  const Tensor& shape = ctx.input(0);
+  if (shape.rank() != 1) {
+    ctx.Fail("shape must be a vector, got a tensor of shape ", shape.shape().ToString());
+  }
+  std::vector<int64_t> dims;
+  if (shape.dtype() == DT_INT32) {
+    auto values = shape.flat<int32_t>();
+    dims.assign(values.begin(), values.end());
+  } else {
+    dims = shape.ToVector<int64_t>();
+  }
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] < 0) ctx.Fail("shape has negative dimension ", dims[i], " at index ", i);
+  }
+  try {
+    return Shape(std::move(dims));
+  } catch (const Error& e) {
+    ctx.Fail(e.message());  // too many elements; rethrown naming this node
+  }
+}
+
+// The kernel is shared by every plan of a session (the op is stateful), so
+// the stream continues across runs whichever signature runs it.
+template <typename T, typename Sampler>
+class PhiloxRandomOp : public OpKernel {
+ public:
+  PhiloxRandomOp(const Node& node, Device& device)
+      : OpKernel(node, device),
+        generator_(MakeGenerator(attr<int64_t>("seed"), attr<int64_t>("seed2"))) {}
+
+  void Compute(OpKernelContext& ctx) override {
+    Tensor& out = ctx.AllocateOutput(0, OutputShape(ctx));
+    Sampler::Fill(Reserve(out.num_elements()), out.flat<T>());
+  }
+
+ private:
+  // Each run takes the next stretch of the stream, 256 blocks per output as
+  // TensorFlow reserves (ample for rejection sampling), under the lock so
+  // that concurrent runs never draw the same numbers.
+  PhiloxRandom Reserve(int64_t num_outputs) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const PhiloxRandom start = generator_;
+    generator_.Skip(static_cast<uint64_t>(num_outputs) * 256);
+    return start;
+  }
+
+  std::mutex mu_;
+  PhiloxRandom generator_;
+};
+
+TG_REGISTER_KERNEL("RandomUniform", kDeviceCpu, DT_FLOAT, PhiloxRandomOp<float, UniformSampler>);
+TG_REGISTER_KERNEL("RandomUniform", kDeviceCpu, DT_DOUBLE, PhiloxRandomOp<double, UniformSampler>);
+TG_REGISTER_KERNEL("RandomStandardNormal", kDeviceCpu, DT_FLOAT,
+                   PhiloxRandomOp<float, NormalSampler>);
+TG_REGISTER_KERNEL("RandomStandardNormal", kDeviceCpu, DT_DOUBLE,
+                   PhiloxRandomOp<double, NormalSampler>);
+TG_REGISTER_KERNEL("TruncatedNormal", kDeviceCpu, DT_FLOAT,
+                   PhiloxRandomOp<float, TruncatedNormalSampler>);
+TG_REGISTER_KERNEL("TruncatedNormal", kDeviceCpu, DT_DOUBLE,
+                   PhiloxRandomOp<double, TruncatedNormalSampler>);
+
+}  // namespace
+}  // namespace tensorgraph

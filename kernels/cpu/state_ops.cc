@@ -1,0 +1,160 @@
+// CPU kernels for resource variables. A DT_RESOURCE tensor is a host scalar
+// whose bytes hold a Variable*; the variable belongs to the session's
+// ResourceManager, which outlives every tensor a run makes.
+#include <cstring>
+
+#include "kernels/cpu/elementwise.h"
+#include "runtime/kernel.h"
+#include "runtime/resource.h"
+
+namespace tensorgraph {
+namespace {
+
+// The ResourceManager and Variable do not know which node called them;
+// their errors are reported as this node's.
+template <typename Fn>
+decltype(auto) AsNodeError(const OpKernelContext& ctx, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const Error& e) {
+    if (!e.node().empty()) throw;
+    throw Error(e.code(), e.message(), ctx.node().name(), ctx.node().op());
+  }
+}
+
+class VarHandleOp : public OpKernel {
+ public:
+  VarHandleOp(const Node& node, Device& device)
+      : OpKernel(node, device),
+        // Like TensorFlow, an empty shared_name names the variable after the
+        // node. The container attr is not used: each session is one container.
+        name_(attr<std::string>("shared_name").empty() ? node.name()
+                                                       : attr<std::string>("shared_name")),
+        dtype_(attr<DataType>("dtype")),
+        shape_(attr<PartialShape>("shape")) {}
+
+  void Compute(OpKernelContext& ctx) override {
+    Variable* variable = AsNodeError(
+        ctx, [&] { return ctx.resources().LookupOrCreateVariable(name_, dtype_, shape_); });
+    Tensor handle(DT_RESOURCE, Shape{}, CpuAllocator());
+    std::memcpy(handle.raw_data(), &variable, sizeof variable);
+    ctx.SetOutput(0, std::move(handle));
+  }
+
+ private:
+  const std::string name_;
+  const DataType dtype_;
+  const PartialShape shape_;
+};
+TG_REGISTER_KERNEL("VarHandleOp", kDeviceCpu, DT_INVALID, VarHandleOp);
+
+// A kernel whose input 0 is a variable handle and whose attr dtype must be
+// the variable's dtype.
+class VariableOpKernel : public OpKernel {
+ public:
+  VariableOpKernel(const Node& node, Device& device)
+      : OpKernel(node, device), dtype_(attr<DataType>("dtype")) {}
+
+ protected:
+  Variable& HandleVariable(const OpKernelContext& ctx) const {
+    Variable* variable = nullptr;
+    std::memcpy(&variable, ctx.input(0).raw_data(), sizeof variable);
+    if (variable->dtype() != dtype_) {
+      ctx.Fail("variable '", variable->name(), "' has dtype ", DataTypeName(variable->dtype()),
+               " but this op's dtype is ", DataTypeName(dtype_));
+    }
+    return *variable;
+  }
+
+  const DataType dtype_;
+};
+
+class ReadVariableOp : public VariableOpKernel {
+ public:
+  using VariableOpKernel::VariableOpKernel;
+
+  void Compute(OpKernelContext& ctx) override {
+    const Variable& variable = HandleVariable(ctx);
+    std::optional<Tensor> value = variable.Read();
+    if (!value) {
+      throw Error(ErrorCode::kFailedPrecondition,
+                  StrCat("variable '", variable.name(),
+                         "' is uninitialized: run its initializer first"),
+                  ctx.node().name(), ctx.node().op());
+    }
+    // The read shares the variable's buffer; an update made while this
+    // tensor is alive copies instead of writing in place.
+    ctx.SetOutput(0, *std::move(value));
+  }
+};
+TG_REGISTER_KERNEL("ReadVariableOp", kDeviceCpu, DT_INVALID, ReadVariableOp);
+
+// As TensorFlow: a value must always fit the handle's declared shape;
+// validate_shape further requires an initialized variable to keep its shape.
+// The variable adopts the value's buffer when nothing else holds it, and
+// copies it otherwise (a constant, a caller's feed), so later in-place
+// updates never write into memory another owner sees.
+class AssignVariableOp : public VariableOpKernel {
+ public:
+  AssignVariableOp(const Node& node, Device& device)
+      : VariableOpKernel(node, device), validate_shape_(attr<bool>("validate_shape")) {}
+
+  void Compute(OpKernelContext& ctx) override {
+    Variable& variable = HandleVariable(ctx);
+    const Tensor& value = ctx.input(1);
+    if (!variable.declared_shape().IsCompatibleWith(value.shape())) {
+      ctx.Fail("cannot assign a value of shape ", value.shape().ToString(), " to variable '",
+               variable.name(), "' declared with shape ", variable.declared_shape().ToString());
+    }
+    const Tensor owned = value.use_count() == 1 ? value : value.Clone();
+    // A variable never becomes uninitialized again, so once initialized()
+    // holds, Update checks and replaces the value under one lock.
+    if (validate_shape_ && variable.initialized()) {
+      variable.Update([&](Tensor& current) {
+        if (current.shape() != value.shape()) {
+          ctx.Fail("validate_shape: cannot assign a value of shape ", value.shape().ToString(),
+                   " to variable '", variable.name(), "' of shape ", current.shape().ToString());
+        }
+        current = owned;
+      });
+    } else {
+      variable.Assign(owned);
+    }
+  }
+
+ private:
+  const bool validate_shape_;
+};
+TG_REGISTER_KERNEL("AssignVariableOp", kDeviceCpu, DT_INVALID, AssignVariableOp);
+
+template <typename T>
+class AssignAddVariableOp : public VariableOpKernel {
+ public:
+  using VariableOpKernel::VariableOpKernel;
+
+  void Compute(OpKernelContext& ctx) override {
+    Variable& variable = HandleVariable(ctx);
+    const Tensor& delta = ctx.input(1);
+    AsNodeError(ctx, [&] {
+      variable.Update([&](Tensor& value) {
+        if (value.shape() != delta.shape()) {
+          ctx.Fail("cannot add a value of shape ", delta.shape().ToString(), " to variable '",
+                   variable.name(), "' of shape ", value.shape().ToString());
+        }
+        // Copy on write: a reader holding the buffer keeps the old value.
+        Tensor sum = value.use_count() == 1 ? value
+                                            : Tensor(value.dtype(), value.shape(), value.allocator());
+        cpu::BinaryMap<T, T>(value, delta, sum, [](T a, T b) { return static_cast<T>(a + b); });
+        value = std::move(sum);
+      });
+    });
+  }
+};
+TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_FLOAT, AssignAddVariableOp<float>);
+TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_DOUBLE, AssignAddVariableOp<double>);
+TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_INT32, AssignAddVariableOp<int32_t>);
+TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_UINT8, AssignAddVariableOp<uint8_t>);
+TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_INT64, AssignAddVariableOp<int64_t>);
+
+}  // namespace
+}  // namespace tensorgraph

@@ -1,0 +1,272 @@
+// Runs the built `tg` binary as a user would and checks what it prints.
+#include <catch2/catch.hpp>
+#include <google/protobuf/util/message_differencer.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/npy.h"
+#include "tensorgraph.h"
+#include "tests/support/op_references.h"
+#include "tests/support/round_trip.h"
+
+using namespace tensorgraph;
+using Catch::Contains;
+using Catch::StartsWith;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kData = TG_SOURCE_DIR "/tests/data/tf/";
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void WriteText(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string Quoted(const std::string& arg) { return "'" + arg + "'"; }
+
+struct TgResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `tg ARGS` (already shell-quoted) with stdout and stderr captured in
+// files under `dir`.
+TgResult RunTg(const std::string& args, const fs::path& dir) {
+  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const std::string command = Quoted(std::string(TG_BINARY_DIR) + "/tg") + " " + args + " >" +
+                              Quoted(out.string()) + " 2>" + Quoted(err.string());
+  const int status = std::system(command.c_str());
+  REQUIRE(WIFEXITED(status));
+  return {WEXITSTATUS(status), ReadText(out), ReadText(err)};
+}
+
+// A failed command: exit code 1 and exactly one line on stderr.
+void CheckFailure(const TgResult& result, const std::string& message) {
+  INFO("stdout: " << result.out << "\nstderr: " << result.err);
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, StartsWith("tg: error: "));
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  CHECK(result.err.back() == '\n');
+  CHECK_THAT(result.err, Contains(message));
+}
+
+// y = x + 1.5 for a float x of shape [?,?], saved as a binary GraphDef.
+fs::path SaveAddGraph(const fs::path& dir) {
+  Graph g;
+  Scope root(g);
+  auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {-1, -1});
+  ops::Identity(root.WithOpName("y"), x + 1.5);
+  const fs::path path = dir / "add.pb";
+  SaveGraph(g, path);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("tg inspect summarizes a TensorFlow graph", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_inspect");
+  const TgResult result = RunTg("inspect " + Quoted(kData + "mlp_frozen.pb"), dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.err.empty());
+  CHECK_THAT(result.out, StartsWith("producer version: 2474\nnodes: 131\nparameters: 136\n"));
+  CHECK_THAT(result.out, Contains("inputs (1):\n  x:0  float [?,6]\n"));
+  CHECK_THAT(result.out, Contains("optional inputs (1):\n  temperature:0  float []\n"));
+  CHECK_THAT(result.out, Contains("\n  probs:0  float "));
+  CHECK_THAT(result.out, Contains("\n  argmax:0  int64 "));
+  CHECK_THAT(result.out, Contains("ops (49):\n  36  Const\n  11  Identity\n  9  AddV2\n  7  Mul\n"));
+}
+
+TEST_CASE("tg inspect counts variables and omits unfetchable outputs", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_inspect_variables");
+  const TgResult result = RunTg("inspect " + Quoted(kData + "variables.pbtxt"), dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  // Const elements (w 12, b 3, scale 1, increment 3) plus declared shapes
+  // of the variables (12 + 3 + 1).
+  CHECK_THAT(result.out, Contains("nodes: 20\nparameters: 35\n"));
+  // Assignments, NoOp and the consumed handles are no outputs.
+  CHECK_THAT(result.out, Contains("outputs (1):\n  y:0  float [?,3]\nops (11):\n  4  Const\n"));
+}
+
+TEST_CASE("tg inspect --json prints one JSON object", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_inspect_json");
+  const TgResult result = RunTg("inspect --json " + Quoted(kData + "mlp_frozen.pb"), dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.out, StartsWith("{\"producer_version\": 2474, \"nodes\": 131, \"parameters\": 136, "));
+  CHECK_THAT(result.out, Contains("\"inputs\": [{\"name\": \"x:0\", \"dtype\": \"float\", \"shape\": [-1, 6]}]"));
+  CHECK_THAT(result.out, Contains("\"optional_inputs\": [{\"name\": \"temperature:0\", \"dtype\": \"float\", \"shape\": []}]"));
+  CHECK_THAT(result.out, Contains("{\"name\": \"probs:0\", \"dtype\": \"float\", \"shape\": "));
+  CHECK_THAT(result.out, Contains("\"ops\": {\"Const\": 36, \"Identity\": 11, \"AddV2\": 9, \"Mul\": 7, "));
+  CHECK(std::count(result.out.begin(), result.out.end(), '\n') == 1);
+  CHECK_THAT(result.out, Catch::EndsWith("}}\n"));
+}
+
+TEST_CASE("tg run feeds .npy files and writes fetches to .npy", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_run_mlp");
+  const fs::path probs = dir / "probs.npy";
+  const TgResult result = RunTg("run " + Quoted(kData + "mlp_frozen.pb") + " --feed " +
+                                    Quoted("x:0=" + kData + "mlp_frozen.x.npy") + " --fetch " +
+                                    Quoted("probs:0=" + probs.string()),
+                                dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out.empty());
+  const Tensor want = ReadNpy(kData + "mlp_frozen.probs.npy");
+  CHECK(testing::Compare(ReadNpy(probs), testing::FromTensor(want), {1e-5, 1e-6}).empty());
+}
+
+TEST_CASE("tg run prints fetches like numpy", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_run_print");
+  const fs::path model = SaveAddGraph(dir);
+
+  SECTION("small tensors in full") {
+    WriteNpy(dir / "x.npy", Tensor::FromVector<float>({1, 2, -3, 40.25f}, Shape{2, 2}));
+    const TgResult result = RunTg("run " + Quoted(model.string()) + " --feed " +
+                                      Quoted("x=" + (dir / "x.npy").string()) +
+                                      " --fetch y --fetch x:0",
+                                  dir);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out ==
+          "y: float [2,2]\n[[  2.5   3.5]\n [ -1.5 41.75]]\n"
+          "x:0: float [2,2]\n[[   1.    2.]\n [  -3. 40.25]]\n");
+  }
+  SECTION("big tensors summarized") {
+    std::vector<float> values(2000);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);
+    WriteNpy(dir / "x.npy", Tensor::FromVector<float>(values, Shape{2, 1000}));
+    const TgResult result = RunTg("run " + Quoted(model.string()) + " --feed " +
+                                      Quoted("x=" + (dir / "x.npy").string()) + " --fetch y",
+                                  dir);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out ==
+          "y: float [2,1000]\n"
+          "[[   1.5    2.5    3.5 ...  998.5  999.5 1000.5]\n"
+          " [1001.5 1002.5 1003.5 ... 1998.5 1999.5 2000.5]]\n");
+  }
+}
+
+TEST_CASE("tg run runs targets for their effects", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_run_target");
+  const TgResult result = RunTg("run " + Quoted(kData + "variables.pb") + " --target init", dir);
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.empty());
+}
+
+TEST_CASE("tg convert goes from .pb to .pbtxt and back unchanged", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_convert");
+  for (const char* model : {"variables.pb", "mlp_frozen.pb"}) {
+    INFO(model);
+    const fs::path text = dir / "model.pbtxt", binary = dir / "model.pb";
+    const TgResult to_text = RunTg("convert " + Quoted(kData + model) + " " + Quoted(text.string()), dir);
+    INFO(to_text.err);
+    REQUIRE(to_text.exit_code == 0);
+    CHECK_THAT(ReadText(text), Contains("node {\n  name: \"x\"\n  op: \"Placeholder\"\n"));
+    const TgResult to_binary = RunTg("convert " + Quoted(text.string()) + " " + Quoted(binary.string()), dir);
+    INFO(to_binary.err);
+    REQUIRE(to_binary.exit_code == 0);
+    // TensorFlow's fields that our .proto lacks are all that is dropped.
+    proto::GraphDef original = ReadGraphDef(kData + model);
+    original.DiscardUnknownFields();
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(ReadGraphDef(binary), original));
+  }
+}
+
+TEST_CASE("tg dot draws nodes, data edges and control edges", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_dot");
+  const TgResult result = RunTg("dot " + Quoted(kData + "variables.pb"), dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.out, StartsWith("digraph tensorgraph {\n"));
+  CHECK_THAT(result.out, Contains("  \"w\" [label=\"w\\nVarHandleOp\"];\n"));
+  CHECK_THAT(result.out, Contains("  \"x\" -> \"MatMul\" [label=\"float [?,4]\"];\n"));
+  CHECK_THAT(result.out, Contains("  \"w\" -> \"w/read\" [label=\"resource []\"];\n"));
+  CHECK_THAT(result.out, Contains("  \"w/Assign\" -> \"init\" [style=dashed];\n"));
+  CHECK_THAT(result.out, Catch::EndsWith("}\n"));
+
+  const TgResult to_file =
+      RunTg("dot " + Quoted(kData + "variables.pb") + " -o " + Quoted((dir / "g.dot").string()), dir);
+  REQUIRE(to_file.exit_code == 0);
+  CHECK(to_file.out.empty());
+  CHECK(ReadText(dir / "g.dot") == result.out);
+}
+
+TEST_CASE("tg reports bad input in one line and exits 1", "[cli]") {
+  const fs::path dir = testing::TempDir("tg_errors");
+  const std::string variables = Quoted(kData + "variables.pb");
+  WriteText(dir / "garbage.pb", "this is not a protobuf \xff\xff\xff");
+  WriteText(dir / "unknown_op.pbtxt", "node { name: \"a\" op: \"Bogus\" }\n");
+  WriteText(dir / "garbage.npy", "not numpy");
+  WriteNpy(dir / "ints.npy", Tensor::FromVector<int32_t>({1, 2, 3, 4}, Shape{1, 4}));
+  const std::string garbage_npy = (dir / "garbage.npy").string();
+  const std::string ints_npy = (dir / "ints.npy").string();
+
+  SECTION("missing model") {
+    CheckFailure(RunTg("inspect " + Quoted((dir / "absent.pb").string()), dir),
+                 "cannot open graph file '" + (dir / "absent.pb").string() + "'");
+  }
+  SECTION("malformed model") {
+    CheckFailure(RunTg("dot " + Quoted((dir / "garbage.pb").string()), dir),
+                 "is not a binary GraphDef");
+  }
+  SECTION("invalid graph") {
+    CheckFailure(RunTg("convert " + Quoted((dir / "unknown_op.pbtxt").string()) + " " +
+                           Quoted((dir / "out.pb").string()),
+                       dir),
+                 "Bogus 'a': unknown op 'Bogus': no op of this name is registered");
+    CHECK_FALSE(fs::exists(dir / "out.pb"));
+  }
+  SECTION("feed without a file") {
+    CheckFailure(RunTg("run " + variables + " --feed x:0 --fetch y:0", dir),
+                 "--feed 'x:0': missing file name; expected NAME[:i]=FILE.npy");
+  }
+  SECTION("feed with a bad tensor name") {
+    CheckFailure(RunTg("run " + variables + " --feed " + Quoted("x:z=" + ints_npy) + " --fetch y", dir),
+                 "bad tensor name 'x:z'; expected NAME[:i]=FILE.npy");
+  }
+  SECTION("unknown fetch") {
+    CheckFailure(RunTg("run " + variables + " --fetch nope:0", dir), "no node named 'nope' in the graph");
+  }
+  SECTION("bad .npy feed") {
+    CheckFailure(RunTg("run " + variables + " --feed " + Quoted("x=" + garbage_npy) + " --fetch y", dir),
+                 "npy file '" + garbage_npy + "': not a .npy file");
+  }
+  SECTION("feed of the wrong dtype") {
+    CheckFailure(RunTg("run " + variables + " --feed " + Quoted("x=" + ints_npy) + " --fetch y", dir),
+                 "feed for 'x' is int32, expected float");
+  }
+  SECTION("kernel error") {
+    WriteNpy(dir / "x.npy", Tensor::Zeros(DT_FLOAT, Shape{1, 4}));
+    CheckFailure(RunTg("run " + variables + " --feed " + Quoted("x=" + (dir / "x.npy").string()) +
+                           " --fetch y",
+                       dir),
+                 "is uninitialized: run its initializer first");
+  }
+  SECTION("nothing to run") {
+    CheckFailure(RunTg("run " + variables, dir), "nothing to run: give at least one --fetch or --target");
+  }
+  SECTION("usage errors keep CLI11's exit code") {
+    for (const std::string args : {"", "inspect", "frobnicate x.pb", "run"}) {
+      INFO("tg " << args);
+      const TgResult result = RunTg(args, dir);
+      CHECK(result.exit_code != 0);
+      CHECK(result.exit_code != 1);
+      CHECK_THAT(result.err, !StartsWith("tg: error: "));
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// What `tg inspect` reports about a graph: its likely inputs and outputs,
+// which ops it uses, and how many parameters it holds; as text or JSON.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "tools/json_writer.h"
+
+namespace tensorgraph::tools {
+
+struct TensorInfo {
+  std::string name;  // always "node:i"
+  DataType dtype = DT_INVALID;
+  PartialShape shape;
+};
+
+struct OpCount {
+  std::string op;
+  int count = 0;
+};
+
+struct GraphSummary {
+  int producer = 0;
+  int num_nodes = 0;
+  int64_t num_parameters = 0;
+  std::vector<TensorInfo> inputs;           // Placeholders
+  std::vector<TensorInfo> optional_inputs;  // PlaceholderWithDefaults
+  std::vector<TensorInfo> outputs;          // fetchable outputs nothing consumes
+  std::vector<OpCount> ops;                 // most used first
+};
+
+inline TensorInfo DescribeOutput(const Output& output) {
+  return {output.node->name() + ":" + std::to_string(output.index), output.dtype(),
+          output.shape()};
+}
+
+inline GraphSummary SummarizeGraph(const Graph& graph) {
+  GraphSummary summary;
+  summary.producer = graph.versions().producer;
+  summary.num_nodes = graph.num_nodes();
+
+  std::set<std::pair<const Node*, int>> consumed;
+  for (const auto& node : graph.nodes()) {
+    for (const Output& in : node->inputs()) consumed.emplace(in.node, in.index);
+  }
+  std::map<std::string, int> op_counts;
+  for (const auto& node : graph.nodes()) {
+    ++op_counts[node->op()];
+    if (node->op() == "Placeholder") summary.inputs.push_back(DescribeOutput(node->output(0)));
+    if (node->op() == "PlaceholderWithDefault") {
+      summary.optional_inputs.push_back(DescribeOutput(node->output(0)));
+    }
+    if (node->op() == "Const" && IsFloating(node->output_type(0))) {
+      summary.num_parameters += node->attr<Tensor>("value").num_elements();
+    }
+    if (node->op() == "VarHandleOp") {
+      const auto& shape = node->attr<PartialShape>("shape");
+      if (shape.fully_defined()) summary.num_parameters += shape.num_elements();
+    }
+    // A resource handle cannot be fetched, so it is no output.
+    for (int i = 0; i < node->num_outputs(); ++i) {
+      if (!consumed.count({node.get(), i}) && node->output_type(i) != DT_RESOURCE) {
+        summary.outputs.push_back(DescribeOutput(node->output(i)));
+      }
+    }
+  }
+  for (const auto& [op, count] : op_counts) summary.ops.push_back({op, count});
+  std::stable_sort(summary.ops.begin(), summary.ops.end(),
+                   [](const OpCount& a, const OpCount& b) { return a.count > b.count; });
+  return summary;
+}
+
+inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out) {
+  out << "producer version: " << summary.producer << "\n"
+      << "nodes: " << summary.num_nodes << "\n"
+      << "parameters: " << summary.num_parameters << "\n";
+  auto print_tensors = [&](const char* title, const std::vector<TensorInfo>& tensors) {
+    out << title << " (" << tensors.size() << "):\n";
+    for (const TensorInfo& t : tensors) {
+      out << "  " << t.name << "  " << DataTypeName(t.dtype) << " " << t.shape.ToString() << "\n";
+    }
+  };
+  print_tensors("inputs", summary.inputs);
+  print_tensors("optional inputs", summary.optional_inputs);
+  print_tensors("outputs", summary.outputs);
+  out << "ops (" << summary.ops.size() << "):\n";
+  for (const OpCount& op : summary.ops) out << "  " << op.count << "  " << op.op << "\n";
+}
+
+inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out) {
+  JsonWriter json(out);
+  auto write_tensors = [&](const char* key, const std::vector<TensorInfo>& tensors) {
+    json.Key(key);
+    json.BeginArray();
+    for (const TensorInfo& t : tensors) {
+      json.BeginObject();
+      json.Key("name");
+      json.String(t.name);
+      json.Key("dtype");
+      json.String(DataTypeName(t.dtype));
+      // Unknown dims are -1; an unknown rank is null.
+      json.Key("shape");
+      if (!t.shape.rank_known()) {
+        json.Null();
+      } else {
+        json.BeginArray();
+        for (int64_t d : t.shape.dims()) json.Int(d);
+        json.EndArray();
+      }
+      json.EndObject();
+    }
+    json.EndArray();
+  };
+  json.BeginObject();
+  json.Key("producer_version");
+  json.Int(summary.producer);
+  json.Key("nodes");
+  json.Int(summary.num_nodes);
+  json.Key("parameters");
+  json.Int(summary.num_parameters);
+  write_tensors("inputs", summary.inputs);
+  write_tensors("optional_inputs", summary.optional_inputs);
+  write_tensors("outputs", summary.outputs);
+  json.Key("ops");
+  json.BeginObject();
+  for (const OpCount& op : summary.ops) {
+    json.Key(op.op);
+    json.Int(op.count);
+  }
+  json.EndObject();
+  json.EndObject();
+  out << "\n";
+}
+
+}  // namespace tensorgraph::tools
