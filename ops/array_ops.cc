@@ -40,6 +40,11 @@ void RequireRank(const InferenceContext& c, int i, int rank, std::string_view wh
 // The length of vector input `i`; -1 when unknown.
 int64_t VectorLength(const InferenceContext& c, int i) { return c.input_shape(i).dim(0); }
 
+// Every dim unknown; the rank too when `rank` is -1.
+PartialShape UnknownOfRank(int64_t rank) {
+  return rank >= 0 ? PartialShape::Unknown(static_cast<int>(rank)) : PartialShape::UnknownRank();
+}
+
 // `axis` in [-n, n) made non-negative; `what` names it and `shape` is what
 // it indexes, for the message.
 int CanonicalAxis(const InferenceContext& c, int64_t axis, int n, std::string_view what,
@@ -59,9 +64,7 @@ void ReshapeShape(InferenceContext& c) {
   auto requested = c.input_value_as_ints(1);
   if (!requested) {
     // A scalar shape (legacy TensorFlow) means one dim.
-    const int64_t length = shape_arg.rank() == 0 ? 1 : VectorLength(c, 1);
-    c.set_output(0, length >= 0 ? PartialShape::Unknown(static_cast<int>(length))
-                                : PartialShape::UnknownRank());
+    c.set_output(0, UnknownOfRank(shape_arg.rank() == 0 ? 1 : VectorLength(c, 1)));
     return;
   }
   std::vector<int64_t> dims = *requested;
@@ -127,8 +130,7 @@ void TransposeShape(InferenceContext& c) {
   const int64_t rank = x.rank_known() ? x.rank() : length;
   auto perm = c.input_value_as_ints(1);
   if (!perm) {
-    c.set_output(0, rank >= 0 ? PartialShape::Unknown(static_cast<int>(rank))
-                              : PartialShape::UnknownRank());
+    c.set_output(0, UnknownOfRank(rank));
     return;
   }
   const int64_t n = static_cast<int64_t>(perm->size());
@@ -138,8 +140,8 @@ void TransposeShape(InferenceContext& c) {
     const int64_t p = (*perm)[i];
     if (p < 0 || p >= n) c.Fail("perm[", i, "] is ", p, ": expected a value in [0, ", n, ")");
     if (seen[static_cast<size_t>(p)]) {
-      c.Fail("perm ", DimsToString(*perm), " names dim ", p, " twice: expected a permutation of [0, ",
-             n, ")");
+      c.Fail("perm ", DimsToString(*perm), " names dim ", p,
+             " twice: expected a permutation of [0, ", n, ")");
     }
     seen[static_cast<size_t>(p)] = true;
     dims.push_back(x.dim(static_cast<int>(p)));
@@ -276,14 +278,15 @@ void SliceShape(InferenceContext& c) {
   auto begin = c.input_value_as_ints(1);
   auto size = c.input_value_as_ints(2);
   if (!size) {
-    c.set_output(0, rank >= 0 ? PartialShape::Unknown(static_cast<int>(rank))
-                              : PartialShape::UnknownRank());
+    c.set_output(0, UnknownOfRank(rank));
     return;
   }
   std::vector<int64_t> dims;
   for (size_t i = 0; i < size->size(); ++i) {
     const int64_t s = (*size)[i];
-    if (s < -1) c.Fail("size[", i, "] is ", s, ": expected a size >= 0, or -1 for the rest of the dim");
+    if (s < -1) {
+      c.Fail("size[", i, "] is ", s, ": expected a size >= 0, or -1 for the rest of the dim");
+    }
     const int64_t d = input.dim(static_cast<int>(i));
     if (!begin) {
       dims.push_back(s);
@@ -291,8 +294,9 @@ void SliceShape(InferenceContext& c) {
     }
     const int64_t b = (*begin)[i];
     if (b < 0 || (d != kUnknownDim && b > d)) {
-      c.Fail("begin[", i, "] is ", b, ": expected a value in [0, ", d == kUnknownDim ? "?" : std::to_string(d),
-             "] for dim ", i, " of input shape ", input.ToString());
+      c.Fail("begin[", i, "] is ", b, ": expected a value in [0, ",
+             d == kUnknownDim ? "?" : std::to_string(d), "] for dim ", i, " of input shape ",
+             input.ToString());
     }
     if (s == -1) {
       dims.push_back(d == kUnknownDim ? kUnknownDim : d - b);
@@ -325,9 +329,7 @@ void FillShape(InferenceContext& c) {
   RequireRank(c, 1, 0, "value");
   auto dims = c.input_value_as_ints(0);
   if (!dims) {
-    const int64_t length = VectorLength(c, 0);
-    c.set_output(0, length >= 0 ? PartialShape::Unknown(static_cast<int>(length))
-                                : PartialShape::UnknownRank());
+    c.set_output(0, UnknownOfRank(VectorLength(c, 0)));
     return;
   }
   for (size_t i = 0; i < dims->size(); ++i) {
@@ -503,12 +505,12 @@ Output AddIndexConst(const Scope& scope, const std::vector<int64_t>& values,
     fits_int32 = fits_int32 && v >= std::numeric_limits<int32_t>::min() &&
                  v <= std::numeric_limits<int32_t>::max();
   }
-  const Tensor value = fits_int32 ? Tensor::FromVector(std::vector<int32_t>(values.begin(), values.end()),
-                                                       std::move(shape))
-                                  : Tensor::FromVector(values, std::move(shape));
-  // A name of its own: a WithOpName scope names the op this feeds.
-  const std::string name = scope.graph().UniqueName(scope.name_prefix() + "Const");
-  return Const(scope.WithOpName(std::string_view(name).substr(scope.name_prefix().size())), value);
+  const Tensor value =
+      fits_int32
+          ? Tensor::FromVector(std::vector<int32_t>(values.begin(), values.end()), std::move(shape))
+          : Tensor::FromVector(values, std::move(shape));
+  // A WithOpName scope names the op this feeds, not the constant.
+  return Const(scope.WithoutOpName(), value);
 }
 
 }  // namespace

@@ -8,6 +8,20 @@ Tensor& OpKernelContext::AllocateOutput(int i, const Shape& shape) {
   return out;
 }
 
+Tensor& OpKernelContext::ForwardInputOrAllocateOutput(std::initializer_list<int> inputs, int i,
+                                                      const Shape& shape) {
+  for (int k : inputs) {
+    const Tensor& in = input(k);
+    if (in.use_count() == 1 && in.dtype() == node().output_type(i) && in.shape() == shape &&
+        in.allocator() == device().allocator()) {
+      Tensor& out = outputs_->at(static_cast<size_t>(i));
+      out = in;
+      return out;
+    }
+  }
+  return AllocateOutput(i, shape);
+}
+
 void OpKernelContext::SetOutput(int i, Tensor tensor) {
   if (tensor.dtype() != node().output_type(i)) {
     throw Error(ErrorCode::kInternal,

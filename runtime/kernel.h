@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -66,11 +67,19 @@ class OpKernelContext {
   ResourceManager& resources() const { return resources_; }
 
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  // The step holds one reference to each input, so use_count() == 1 means
+  // no one else can see the buffer and the kernel may write into it.
   const Tensor& input(int i) const { return *inputs_.at(i); }
   int num_outputs() const { return static_cast<int>(outputs_->size()); }
 
   // A new tensor of the node's output dtype in the device's memory.
   Tensor& AllocateOutput(int i, const Shape& shape);
+  // Output i in the buffer of the first of `inputs` that nobody else holds
+  // and that matches the output's dtype and `shape`; else a new tensor.
+  // Only for kernels whose element i of the output depends on element i of
+  // that input alone (elementwise ops), which may then compute in place.
+  Tensor& ForwardInputOrAllocateOutput(std::initializer_list<int> inputs, int i,
+                                       const Shape& shape);
   // Sets an output to an existing tensor (e.g. an input passed through);
   // its dtype must be the node's output dtype.
   void SetOutput(int i, Tensor tensor);

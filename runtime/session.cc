@@ -20,6 +20,10 @@ class Plan {
     // For each input, the device to copy it from, or null when it is
     // already where this step runs.
     std::vector<Device*> copy_from;
+    // Inputs this step is the last to read (and reads once): the executor
+    // hands their tensors over, so a kernel that finds use_count() == 1
+    // may write the output into the input's buffer.
+    std::vector<char> hand_over;
     int first_output_slot = 0;
     std::vector<int> release;  // slots no later step or fetch reads
   };
@@ -223,6 +227,14 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
     const int s = last_use[static_cast<size_t>(slot)];
     if (s >= 0) plan->steps[static_cast<size_t>(s)].release.push_back(slot);
   }
+  for (size_t s = 0; s < plan->steps.size(); ++s) {
+    Plan::Step& step = plan->steps[s];
+    for (int slot : step.input_slots) {
+      const bool last = last_use[static_cast<size_t>(slot)] == static_cast<int>(s);
+      const bool once = std::count(step.input_slots.begin(), step.input_slots.end(), slot) == 1;
+      step.hand_over.push_back(last && once);
+    }
+  }
 
   plans_.emplace(key, plan);
   return plan;
@@ -262,16 +274,22 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
   std::vector<const Tensor*> inputs;
   for (const Plan::Step& step : plan->steps) {
     inputs.clear();
-    std::vector<Tensor> copies;  // inputs brought over from another device
-    copies.reserve(step.input_slots.size());
+    // The step holds a reference to each input: the slot's tensor itself
+    // when this is its last reader (so use_count() == 1 tells a kernel that
+    // nobody else can see the buffer), else a second reference. Reserved so
+    // the pointers into it stay valid.
+    std::vector<Tensor> held;
+    held.reserve(step.input_slots.size());
     for (size_t k = 0; k < step.input_slots.size(); ++k) {
-      const Tensor& t = slots[static_cast<size_t>(step.input_slots[k])];
+      Tensor& t = slots[static_cast<size_t>(step.input_slots[k])];
       if (Device* from = step.copy_from[k]) {
-        copies.push_back(step.device->CopyFromHost(from->CopyToHost(t)));
-        inputs.push_back(&copies.back());
+        held.push_back(step.device->CopyFromHost(from->CopyToHost(t)));
+      } else if (step.hand_over[k]) {
+        held.push_back(std::move(t));
       } else {
-        inputs.push_back(&t);
+        held.push_back(t);
       }
+      inputs.push_back(&held.back());
     }
     std::vector<Tensor> outputs(static_cast<size_t>(step.node->num_outputs()));
     OpKernelContext ctx(*step.kernel, inputs, &outputs, resources_);

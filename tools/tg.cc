@@ -51,9 +51,10 @@ void Inspect(const std::string& model, bool json) {
 }
 
 void Run(const std::string& model, const std::vector<std::string>& feed_specs,
-         const std::vector<std::string>& fetch_specs, const std::vector<std::string>& targets) {
-  if (fetch_specs.empty() && targets.empty()) {
-    ThrowInvalid("nothing to run: give at least one --fetch or --target");
+         const std::vector<std::string>& fetch_specs, const std::vector<std::string>& targets,
+         const std::vector<std::string>& inits) {
+  if (fetch_specs.empty() && targets.empty() && inits.empty()) {
+    ThrowInvalid("nothing to run: give at least one --fetch, --target or --init");
   }
   FeedList feeds;
   for (const std::string& spec : feed_specs) {
@@ -69,6 +70,10 @@ void Run(const std::string& model, const std::vector<std::string>& feed_specs,
   std::vector<TargetName> target_names(targets.begin(), targets.end());
 
   Session session(std::shared_ptr<const Graph>(LoadGraph(model)));
+  // Each initializer is a step of its own, so it has finished before
+  // anything reads what it set.
+  for (const std::string& init : inits) session.Run({}, {}, {init});
+  if (fetch_names.empty() && target_names.empty()) return;
   const std::vector<Tensor> results = session.Run(feeds, fetch_names, target_names);
   for (size_t i = 0; i < results.size(); ++i) {
     if (fetches[i].file) {
@@ -120,7 +125,7 @@ int main(int argc, char** argv) {
 
   std::string model, out_path, convert_in, convert_out;
   bool json = false;
-  std::vector<std::string> feeds, fetches, targets;
+  std::vector<std::string> feeds, fetches, targets, inits;
 
   CLI::App* inspect = app.add_subcommand("inspect", "Summarize a model's inputs, outputs and ops");
   inspect->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
@@ -136,6 +141,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run->add_option("--target", targets, "NAME: run a node for its effects")
       ->allow_extra_args(false);
+  run->add_option("--init", inits,
+                  "NAME: run a node (a variable initializer) in a step of its own, first")
+      ->allow_extra_args(false);
 
   CLI::App* convert = app.add_subcommand("convert", "Convert between .pb and .pbtxt");
   convert->add_option("IN", convert_in, "Input model")->required();
@@ -150,7 +158,7 @@ int main(int argc, char** argv) {
 
   try {
     if (inspect->parsed()) Inspect(model, json);
-    if (run->parsed()) Run(model, feeds, fetches, targets);
+    if (run->parsed()) Run(model, feeds, fetches, targets, inits);
     if (convert->parsed()) Convert(convert_in, convert_out);
     if (dot->parsed()) Dot(model, out_path);
   } catch (const std::exception& e) {

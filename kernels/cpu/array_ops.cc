@@ -118,7 +118,8 @@ TransposeLayout SimplifyTranspose(const Shape& shape, const std::vector<int64_t>
   }
   std::vector<int> kept_perm;
   for (int64_t p : perm) {
-    if (kept_index[static_cast<size_t>(p)] >= 0) kept_perm.push_back(kept_index[static_cast<size_t>(p)]);
+    const int k = kept_index[static_cast<size_t>(p)];
+    if (k >= 0) kept_perm.push_back(k);
   }
   // Runs of consecutive input dims in output order, by first input dim.
   std::vector<std::pair<int, int>> runs;  // [first, last] input dims
@@ -249,7 +250,8 @@ class ConcatV2Op : public OpKernel {
         const Tensor& x = ctx.input(i);
         const size_t bytes = static_cast<size_t>(x.dim(axis) * inner);
         if (bytes == 0) continue;
-        std::memcpy(to, static_cast<const char*>(x.raw_data()) + o * static_cast<int64_t>(bytes), bytes);
+        std::memcpy(to, static_cast<const char*>(x.raw_data()) + o * static_cast<int64_t>(bytes),
+                    bytes);
         to += bytes;
       }
     }
@@ -271,28 +273,31 @@ class SliceOp : public OpKernel {
     Tensor& y = ctx.AllocateOutput(0, shape);
     if (y.num_elements() == 0) return;
     const std::vector<int64_t> begin = *c.input_value_as_ints(1);
-    const int64_t element = static_cast<int64_t>(DataTypeSize(x.dtype()));
-    // Trailing dims taken whole extend each contiguous run back to dim `d`.
-    int d = shape.rank() - 1;
-    int64_t block = element;  // bytes of one index of dim d
-    while (d > 0 && shape.dim(d) == x.dim(d)) block *= x.dim(d--);
-    const size_t run = static_cast<size_t>(shape.dim(d) * block);
-    std::vector<int64_t> stride(static_cast<size_t>(d) + 1, block);  // input bytes per index
-    for (int k = d - 1; k >= 0; --k) stride[static_cast<size_t>(k)] = stride[static_cast<size_t>(k) + 1] * x.dim(k + 1);
+    // Trailing dims taken whole make each contiguous run reach back to dim
+    // `last`; the dims before it are walked with a running index.
+    size_t last = static_cast<size_t>(shape.rank() - 1);
+    int64_t block = static_cast<int64_t>(DataTypeSize(x.dtype()));  // bytes per index of `last`
+    while (last > 0 && shape.dim(static_cast<int>(last)) == x.dim(static_cast<int>(last))) {
+      block *= x.dim(static_cast<int>(last--));
+    }
+    const size_t run = static_cast<size_t>(shape.dim(static_cast<int>(last)) * block);
+    std::vector<int64_t> stride(last + 1, block);  // input bytes per index of each dim
+    for (size_t k = last; k-- > 0;) stride[k] = stride[k + 1] * x.dim(static_cast<int>(k) + 1);
     int64_t from = 0;
-    for (int k = 0; k <= d; ++k) from += begin[static_cast<size_t>(k)] * stride[static_cast<size_t>(k)];
+    for (size_t k = 0; k <= last; ++k) from += begin[k] * stride[k];
+
     const auto* in = static_cast<const char*>(x.raw_data());
     auto* to = static_cast<char*>(y.raw_data());
-    const int64_t runs = y.num_elements() * element / static_cast<int64_t>(run);
-    std::vector<int64_t> index(static_cast<size_t>(d), 0);
-    for (int64_t r = 0; r < runs; ++r, to += run) {
+    const size_t runs = y.bytes() / run;
+    std::vector<int64_t> index(last, 0);
+    for (size_t r = 0; r < runs; ++r, to += run) {
       std::memcpy(to, in + from, run);
-      for (int k = d - 1; k >= 0; --k) {
-        const size_t i = static_cast<size_t>(k);
-        from += stride[i];
-        if (++index[i] < shape.dim(k)) break;
-        from -= stride[i] * shape.dim(k);
-        index[i] = 0;
+      for (size_t k = last; k-- > 0;) {
+        const int64_t extent = shape.dim(static_cast<int>(k));
+        from += stride[k];
+        if (++index[k] < extent) break;
+        from -= stride[k] * extent;
+        index[k] = 0;
       }
     }
   }
@@ -330,7 +335,8 @@ class ZerosLikeOp : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
     Tensor& y = ctx.AllocateOutput(0, ctx.input(0).shape());
-    if (y.bytes() > 0) std::memset(y.raw_data(), 0, y.bytes());  // all-zero bytes are 0 in every dtype
+    // All-zero bytes are zero (and false) in every dtype.
+    if (y.bytes() > 0) std::memset(y.raw_data(), 0, y.bytes());
   }
 };
 TG_REGISTER_KERNEL("ZerosLike", kDeviceCpu, DT_INVALID, ZerosLikeOp);
@@ -339,8 +345,9 @@ class OnesLikeOp : public OpKernel {
  public:
   OnesLikeOp(const Node& node, Device& device)
       : OpKernel(node, device),
-        one_(VisitDataType(node.attr<DataType>("T"), "OnesLike",
-                           [](auto zero) { return Tensor::Scalar(static_cast<decltype(zero)>(1)); })) {}
+        one_(VisitDataType(node.attr<DataType>("T"), "OnesLike", [](auto zero) {
+          return Tensor::Scalar(static_cast<decltype(zero)>(1));
+        })) {}
   void Compute(OpKernelContext& ctx) override {
     Tensor& y = ctx.AllocateOutput(0, ctx.input(0).shape());
     FillElements(y, one_.raw_data());

@@ -150,7 +150,8 @@ void ComputeBroadcastBinary(OpKernelContext& ctx, F f) {
     ctx.Fail("shapes ", x.shape().ToString(), " and ", y.shape().ToString(),
              " cannot be broadcast together");
   }
-  Tensor& out = ctx.AllocateOutput(0, *shape);
+  Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0, 1}, 0, *shape)
+                                         : ctx.AllocateOutput(0, *shape);
   BinaryMap<In, Out>(x, y, out, f);
 }
 
@@ -169,7 +170,8 @@ class UnaryOpKernel : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    Tensor& out = ctx.AllocateOutput(0, x.shape());
+    Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0}, 0, x.shape())
+                                          : ctx.AllocateOutput(0, x.shape());
     UnaryMap<In, Out>(x, out, Fn{});
   }
 };

@@ -67,7 +67,7 @@ struct MaxReducer {
       return std::numeric_limits<T>::lowest();
     }
   }
-  static Acc Add(Acc a, T x) { return x > a || x != x ? x : a; }
+  static Acc Add(Acc a, T x) { return (x > a) | (x != x) ? x : a; }
   static Acc Merge(Acc a, Acc b) { return Add(a, b); }
   static T Finish(Acc a, int64_t) { return a; }
 };

@@ -75,7 +75,8 @@ TEST_CASE("Reshape keeps what it knows of a partial input", "[array]") {
   auto any_shape = ops::Placeholder(root, DT_INT32);
   CHECK(!ops::Reshape(root, x, any_shape).shape().rank_known());
   auto flat = ops::Reshape(root, x, {-1});
-  const Tensor out = RunOne(g, flat, {{x, Tensor::FromVector<int32_t>({1, 2, 3, 4, 5, 6}, {2, 3})}});
+  const Tensor out =
+      RunOne(g, flat, {{x, Tensor::FromVector<int32_t>({1, 2, 3, 4, 5, 6}, {2, 3})}});
   CHECK(out.shape() == Shape({6}));
   CHECK(out.ToVector<int32_t>() == std::vector<int32_t>{1, 2, 3, 4, 5, 6});
 }
@@ -115,20 +116,25 @@ TEST_CASE("Reshape rejects bad shapes at build time", "[array]") {
   Graph g;
   Scope root(g);
   auto x = ops::Const(root, Iota<float>(6), Shape{2, 3});
-  CHECK_THROWS_WITH(ops::Reshape(root, x, {4, 2}),
-                    Contains("cannot reshape a tensor of 6 elements (shape [2,3]) to [4,2] (8 elements)"));
+  CHECK_THROWS_WITH(
+      ops::Reshape(root, x, {4, 2}),
+      Contains("cannot reshape a tensor of 6 elements (shape [2,3]) to [4,2] (8 elements)"));
   auto seven = ops::Const(root, Iota<float>(7));
-  CHECK_THROWS_WITH(ops::Reshape(root, seven, {-1, 2}),
-                    Contains("cannot reshape a tensor of 7 elements (shape [7]) to [-1,2]: 7 is not a multiple of 2"));
+  CHECK_THROWS_WITH(
+      ops::Reshape(root, seven, {-1, 2}),
+      Contains(
+          "cannot reshape a tensor of 7 elements (shape [7]) to [-1,2]: 7 is not a multiple of 2"));
   CHECK_THROWS_WITH(ops::Reshape(root, x, {-1, -1}),
                     Contains("shape [-1,-1] has more than one -1 (at indices 0 and 1)"));
   CHECK_THROWS_WITH(ops::Reshape(root, x, {3, -2}),
                     Contains("shape[1] is -2: expected a size >= 0, or -1 to infer it"));
-  CHECK_THROWS_WITH(ops::Reshape(root, x, ops::Const(root, std::vector<int32_t>{2, 3}, Shape{1, 2})),
-                    Contains("shape must be a vector, got shape [1,2]"));
+  CHECK_THROWS_WITH(
+      ops::Reshape(root, x, ops::Const(root, std::vector<int32_t>{2, 3}, Shape{1, 2})),
+      Contains("shape must be a vector, got shape [1,2]"));
   auto any = ops::Placeholder(root, DT_FLOAT);
-  CHECK_THROWS_WITH(ops::Reshape(root, any, {int64_t{1} << 40, int64_t{1} << 40}),
-                    Contains("shape [1099511627776,1099511627776] has more elements than int64 can count"));
+  CHECK_THROWS_WITH(
+      ops::Reshape(root, any, {int64_t{1} << 40, int64_t{1} << 40}),
+      Contains("shape [1099511627776,1099511627776] has more elements than int64 can count"));
   CHECK_THROWS_WITH(ops::Reshape(root, x, ops::Const(root, std::vector<float>{6})),
                     Contains("attr 'Tshape' is float"));
 }
@@ -138,12 +144,14 @@ TEST_CASE("Reshape rejects an element-count mismatch at run time", "[array]") {
   Scope root(g);
   auto x = ops::Placeholder(root, DT_FLOAT, {-1, 3});
   auto y = ops::Reshape(root, x, {4, 2});
-  CHECK_THROWS_WITH(RunOne(g, y, {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})}}),
-                    Contains("cannot reshape a tensor of 6 elements (shape [2,3]) to [4,2] (8 elements)"));
+  CHECK_THROWS_WITH(
+      RunOne(g, y, {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})}}),
+      Contains("cannot reshape a tensor of 6 elements (shape [2,3]) to [4,2] (8 elements)"));
   auto shape = ops::Placeholder(root, DT_INT64, {2});
   auto z = ops::Reshape(root, x, shape);
-  CHECK_THROWS_WITH(RunOne(g, z, {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
-                                  {shape, Tensor::FromVector<int64_t>({-1, 4})}}),
+  CHECK_THROWS_WITH(RunOne(g, z,
+                           {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
+                            {shape, Tensor::FromVector<int64_t>({-1, 4})}}),
                     Contains("6 is not a multiple of 4"));
 }
 
@@ -193,7 +201,8 @@ TEST_CASE("Transpose of a large matrix, and of small dtypes", "[array]") {
   auto big_t = ops::Transpose(root, big, {1, 0});
   auto bytes = ops::Const(root, std::vector<uint8_t>{1, 2, 3, 4, 5, 6}, Shape{3, 2});
   auto bytes_t = ops::Transpose(root, bytes, {0, 1});  // identity
-  auto flags = ops::Const(root, std::vector<bool>{true, false, false, true, true, false}, Shape{1, 2, 3});
+  auto flags =
+      ops::Const(root, std::vector<bool>{true, false, false, true, true, false}, Shape{1, 2, 3});
   auto flags_t = ops::Transpose(root, flags, {2, 0, 1});
   auto out = testing::RunAndRoundTrip(g, {}, {big_t, bytes_t, flags_t});
   CHECK(out[0].ToVector<double>() == ReferenceTranspose(values, {300, 257}, {1, 0}));
@@ -214,12 +223,11 @@ TEST_CASE("Transpose of scalars, zero-size tensors and unknown permutations", "[
   auto perm = ops::Placeholder(root, DT_INT64, {2});
   auto x_t = ops::Transpose(root, x, perm);
   CHECK(x_t.shape() == PartialShape({-1, -1}));
-  auto out = testing::RunAndRoundTrip(
-      g,
-      {{empty, Tensor::Zeros(DT_FLOAT, Shape{0, 3})},
-       {x, Tensor::FromVector<float>({1, 2, 3, 4, 5, 6}, {2, 3})},
-       {perm, Tensor::FromVector<int64_t>({1, 0})}},
-      {s_t, empty_t, x_t});
+  auto out = testing::RunAndRoundTrip(g,
+                                      {{empty, Tensor::Zeros(DT_FLOAT, Shape{0, 3})},
+                                       {x, Tensor::FromVector<float>({1, 2, 3, 4, 5, 6}, {2, 3})},
+                                       {perm, Tensor::FromVector<int64_t>({1, 0})}},
+                                      {s_t, empty_t, x_t});
   CHECK(out[0].scalar<int32_t>() == 7);
   CHECK(out[1].shape() == Shape({3, 0}));
   CHECK(out[2].ToVector<float>() == std::vector<float>{1, 4, 2, 5, 3, 6});
@@ -242,8 +250,9 @@ TEST_CASE("Transpose rejects bad permutations", "[array]") {
 
   auto perm = ops::Placeholder(root, DT_INT32, {2});
   auto y = ops::Transpose(root, x, perm);
-  CHECK_THROWS_WITH(RunOne(g, y, {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
-                                  {perm, Tensor::FromVector<int32_t>({1, 1})}}),
+  CHECK_THROWS_WITH(RunOne(g, y,
+                           {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
+                            {perm, Tensor::FromVector<int32_t>({1, 1})}}),
                     Contains("perm [1,1] names dim 1 twice"));
 }
 
@@ -265,7 +274,8 @@ TEST_CASE("ExpandDims inserts a dim at any axis, negative ones counting from the
   CHECK(s.shape() == PartialShape({1}));
 
   const Tensor value = Tensor::FromVector<float>(Iota<float>(6), {2, 3});
-  auto out = testing::RunAndRoundTrip(g, {{x, value}, {axis, Tensor::Scalar<int64_t>(-2)}}, {fed, s});
+  auto out =
+      testing::RunAndRoundTrip(g, {{x, value}, {axis, Tensor::Scalar<int64_t>(-2)}}, {fed, s});
   CHECK(out[0].shape() == Shape({2, 1, 3}));
   CHECK(out[0].raw_data() == value.raw_data());
   CHECK(out[1].ToVector<bool>() == std::vector<bool>{true});
@@ -275,14 +285,17 @@ TEST_CASE("ExpandDims rejects bad axes", "[array]") {
   Graph g;
   Scope root(g);
   auto x = ops::Placeholder(root, DT_FLOAT, {2, 3});
-  CHECK_THROWS_WITH(ops::ExpandDims(root, x, 3), Contains("dim 3 is out of range [-3, 3) for shape [2,3]"));
-  CHECK_THROWS_WITH(ops::ExpandDims(root, x, -4), Contains("dim -4 is out of range [-3, 3) for shape [2,3]"));
+  CHECK_THROWS_WITH(ops::ExpandDims(root, x, 3),
+                    Contains("dim 3 is out of range [-3, 3) for shape [2,3]"));
+  CHECK_THROWS_WITH(ops::ExpandDims(root, x, -4),
+                    Contains("dim -4 is out of range [-3, 3) for shape [2,3]"));
   CHECK_THROWS_WITH(ops::ExpandDims(root, x, ops::IndexConst(root, {0, 1})),
                     Contains("dim must hold a single value, got shape [2]"));
   auto axis = ops::Placeholder(root, DT_INT32, {});
   auto y = ops::ExpandDims(root, x, axis);
-  CHECK_THROWS_WITH(RunOne(g, y, {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
-                                  {axis, Tensor::Scalar<int32_t>(5)}}),
+  CHECK_THROWS_WITH(RunOne(g, y,
+                           {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
+                            {axis, Tensor::Scalar<int32_t>(5)}}),
                     Contains("dim 5 is out of range [-3, 3) for shape [2,3]"));
 }
 
@@ -304,7 +317,8 @@ TEST_CASE("Squeeze removes size-1 dims", "[array]") {
 
   const Tensor value = Tensor::FromVector<int32_t>({1, 2, 3, 4, 5, 6}, {1, 2, 1, 3});
   auto out = testing::RunAndRoundTrip(
-      g, {{x, value}, {partial, Tensor::FromVector<int32_t>({7, 8}, {2, 1})}}, {all, negative, named, s});
+      g, {{x, value}, {partial, Tensor::FromVector<int32_t>({7, 8}, {2, 1})}},
+      {all, negative, named, s});
   CHECK(out[0].shape() == Shape({2, 3}));
   CHECK(out[0].ToVector<int32_t>() == std::vector<int32_t>{1, 2, 3, 4, 5, 6});
   CHECK(out[0].raw_data() == value.raw_data());
@@ -338,14 +352,17 @@ TEST_CASE("ConcatV2 joins along any axis", "[array]") {
   auto c = ops::Const(root, std::vector<float>{7, 8, 9, 10, 11, 12}, Shape{2, 3});
   auto cols = ops::ConcatV2(root, {a, b, c}, 1);
   CHECK(cols.shape() == PartialShape({2, 6}));
-  auto cols_negative = ops::ConcatV2(root, {a, b}, ops::Const(root, std::vector<int64_t>{-1}, Shape{}));
+  auto cols_negative =
+      ops::ConcatV2(root, {a, b}, ops::Const(root, std::vector<int64_t>{-1}, Shape{}));
   auto rows = ops::ConcatV2(root, {a, ops::Transpose(root, b, {1, 0})}, 0);
   CHECK(rows.shape() == PartialShape({3, 2}));
   auto empty = ops::Placeholder(root, DT_FLOAT, {2, 0});
   auto with_empty = ops::ConcatV2(root, {empty, b, empty}, 1);
   CHECK(with_empty.shape() == PartialShape({2, 1}));
-  auto flags = ops::ConcatV2(root, {ops::Const(root, std::vector<bool>{true}),
-                                    ops::Const(root, std::vector<bool>{false, true})}, 0);
+  auto flags = ops::ConcatV2(
+      root,
+      {ops::Const(root, std::vector<bool>{true}), ops::Const(root, std::vector<bool>{false, true})},
+      0);
 
   auto out = testing::RunAndRoundTrip(g, {{empty, Tensor::Zeros(DT_FLOAT, Shape{2, 0})}},
                                       {cols, cols_negative, rows, with_empty, flags});
@@ -368,9 +385,10 @@ TEST_CASE("ConcatV2 infers what it can from partial shapes", "[array]") {
   auto axis = ops::Placeholder(root, DT_INT32, {});
   auto fed = ops::ConcatV2(root, {a, b}, axis);
   CHECK(fed.shape() == PartialShape::Unknown(2));
-  const Tensor out = RunOne(g, fed, {{a, Tensor::FromVector<int64_t>({1, 2, 3}, {1, 3})},
-                                     {b, Tensor::FromVector<int64_t>({4, 5, 6, 7, 8, 9}, {2, 3})},
-                                     {axis, Tensor::Scalar<int32_t>(0)}});
+  const Tensor out = RunOne(g, fed,
+                            {{a, Tensor::FromVector<int64_t>({1, 2, 3}, {1, 3})},
+                             {b, Tensor::FromVector<int64_t>({4, 5, 6, 7, 8, 9}, {2, 3})},
+                             {axis, Tensor::Scalar<int32_t>(0)}});
   CHECK(out.shape() == Shape({3, 3}));
   CHECK(out.ToVector<int64_t>() == std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9});
 }
@@ -388,8 +406,10 @@ TEST_CASE("ConcatV2 rejects mismatched values and axes", "[array]") {
   CHECK_THROWS_WITH(ops::ConcatV2(root, {a, v}, 0),
                     Contains("values[1] has shape [3] but values[0] has shape [3,3]: every value "
                              "must have the same rank"));
-  CHECK_THROWS_WITH(ops::ConcatV2(root, {a, a}, 2), Contains("axis 2 is out of range [-2, 2) for shape [3,3]"));
-  CHECK_THROWS_WITH(ops::ConcatV2(root, {s, s}, 0), Contains("cannot concatenate scalars: values[0] is a scalar"));
+  CHECK_THROWS_WITH(ops::ConcatV2(root, {a, a}, 2),
+                    Contains("axis 2 is out of range [-2, 2) for shape [3,3]"));
+  CHECK_THROWS_WITH(ops::ConcatV2(root, {s, s}, 0),
+                    Contains("cannot concatenate scalars: values[0] is a scalar"));
   CHECK_THROWS_WITH(ops::ConcatV2(root, {a, a}, ops::IndexConst(root, {0})),
                     Contains("axis must be a scalar, got shape [1]"));
   CHECK_THROWS_WITH(ops::ConcatV2(root, {a}, 0), Contains("attr 'N' is 1, below its minimum 2"));
@@ -400,8 +420,9 @@ TEST_CASE("ConcatV2 rejects mismatched values and axes", "[array]") {
   auto p = ops::Placeholder(root, DT_FLOAT, {-1, 2});
   auto q = ops::Placeholder(root, DT_FLOAT, {-1, 2});
   auto y = ops::ConcatV2(root, {p, q}, 1);
-  CHECK_THROWS_WITH(RunOne(g, y, {{p, Tensor::FromVector<float>({1, 2}, {1, 2})},
-                                  {q, Tensor::FromVector<float>({1, 2, 3, 4}, {2, 2})}}),
+  CHECK_THROWS_WITH(RunOne(g, y,
+                           {{p, Tensor::FromVector<float>({1, 2}, {1, 2})},
+                            {q, Tensor::FromVector<float>({1, 2, 3, 4}, {2, 2})}}),
                     Contains("values[1] has shape [2,2] but values[0] has shape [1,2]"));
 }
 
@@ -427,7 +448,8 @@ TEST_CASE("Slice takes a block, with -1 sizes running to the end", "[array]") {
                                       {middle, rest, plane, none, whole, fed});
   CHECK(out[0].ToVector<int32_t>() == std::vector<int32_t>{5, 6, 9, 10, 17, 18, 21, 22});
   CHECK(out[1].ToVector<int32_t>() == std::vector<int32_t>{16, 17, 18, 19, 20, 21, 22, 23});
-  CHECK(out[2].ToVector<int32_t>() == std::vector<int32_t>{12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23});
+  CHECK(out[2].ToVector<int32_t>() ==
+        std::vector<int32_t>{12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23});
   CHECK(out[3].shape() == Shape({0, 3, 4}));
   CHECK(out[4].ToVector<int32_t>() == Iota<int32_t>(24));
   CHECK(out[5].shape() == Shape({1, 2, 1}));
@@ -450,31 +472,39 @@ TEST_CASE("Slice rejects out-of-bounds blocks", "[array]") {
   Graph g;
   Scope root(g);
   auto x = ops::Placeholder(root, DT_FLOAT, {2, 3});
-  CHECK_THROWS_WITH(ops::Slice(root, x, {-1, 0}, {1, 1}),
-                    Contains("begin[0] is -1: expected a value in [0, 2] for dim 0 of input shape [2,3]"));
-  CHECK_THROWS_WITH(ops::Slice(root, x, {0, 4}, {1, 0}),
-                    Contains("begin[1] is 4: expected a value in [0, 3] for dim 1 of input shape [2,3]"));
-  CHECK_THROWS_WITH(ops::Slice(root, x, {1, 1}, {2, 1}),
-                    Contains("begin[0] + size[0] is 1 + 2, past the end of dim 0 of input shape [2,3]"));
+  CHECK_THROWS_WITH(
+      ops::Slice(root, x, {-1, 0}, {1, 1}),
+      Contains("begin[0] is -1: expected a value in [0, 2] for dim 0 of input shape [2,3]"));
+  CHECK_THROWS_WITH(
+      ops::Slice(root, x, {0, 4}, {1, 0}),
+      Contains("begin[1] is 4: expected a value in [0, 3] for dim 1 of input shape [2,3]"));
+  CHECK_THROWS_WITH(
+      ops::Slice(root, x, {1, 1}, {2, 1}),
+      Contains("begin[0] + size[0] is 1 + 2, past the end of dim 0 of input shape [2,3]"));
   CHECK_THROWS_WITH(ops::Slice(root, x, {0, 0}, {1, -2}),
                     Contains("size[1] is -2: expected a size >= 0, or -1 for the rest of the dim"));
   CHECK_THROWS_WITH(ops::Slice(root, x, {0, 0}, {1}),
                     Contains("begin has 2 entries but size has 1"));
-  CHECK_THROWS_WITH(ops::Slice(root, x, {0}, {1}),
-                    Contains("begin and size have 1 entries, expected one per dim of input, of shape [2,3]"));
-  CHECK_THROWS_WITH(ops::Slice(root, x, ops::ScalarIndexConst(root, 0), ops::IndexConst(root, {1, 1})),
-                    Contains("begin must be a vector, got shape []"));
-  CHECK_THROWS_WITH(ops::Slice(root, x, ops::IndexConst(root, {0, 0}), ops::ScalarIndexConst(root, 1)),
-                    Contains("size must be a vector, got shape []"));
+  CHECK_THROWS_WITH(
+      ops::Slice(root, x, {0}, {1}),
+      Contains("begin and size have 1 entries, expected one per dim of input, of shape [2,3]"));
+  CHECK_THROWS_WITH(
+      ops::Slice(root, x, ops::ScalarIndexConst(root, 0), ops::IndexConst(root, {1, 1})),
+      Contains("begin must be a vector, got shape []"));
+  CHECK_THROWS_WITH(
+      ops::Slice(root, x, ops::IndexConst(root, {0, 0}), ops::ScalarIndexConst(root, 1)),
+      Contains("size must be a vector, got shape []"));
   CHECK_THROWS_WITH(ops::Slice(root, x, ops::IndexConst(root, {0, 0}),
                                ops::Const(root, std::vector<int64_t>{1, 1})),
                     Contains("input 2 ('size') is int64"));
 
   auto begin = ops::Placeholder(root, DT_INT32, {2});
   auto y = ops::Slice(root, x, begin, ops::IndexConst(root, {1, 2}));
-  CHECK_THROWS_WITH(RunOne(g, y, {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
-                                  {begin, Tensor::FromVector<int32_t>({0, 2})}}),
-                    Contains("begin[1] + size[1] is 2 + 2, past the end of dim 1 of input shape [2,3]"));
+  CHECK_THROWS_WITH(
+      RunOne(g, y,
+             {{x, Tensor::FromVector<float>(Iota<float>(6), {2, 3})},
+              {begin, Tensor::FromVector<int32_t>({0, 2})}}),
+      Contains("begin[1] + size[1] is 2 + 2, past the end of dim 1 of input shape [2,3]"));
 }
 
 // --- Shape, Fill, ZerosLike, OnesLike ---------------------------------------------
@@ -492,9 +522,10 @@ TEST_CASE("Shape gives the dims as int32 or int64", "[array]") {
   CHECK(any_shape.shape() == PartialShape({-1}));
   CHECK(Op("Shape").not_differentiable);
 
-  auto out = testing::RunAndRoundTrip(g, {{x, Tensor::Zeros(DT_BOOL, Shape{0, 3})},
-                                          {any, Tensor::FromVector<uint8_t>({1}, Shape{})}},
-                                      {shape32, shape64, any_shape});
+  auto out = testing::RunAndRoundTrip(
+      g,
+      {{x, Tensor::Zeros(DT_BOOL, Shape{0, 3})}, {any, Tensor::FromVector<uint8_t>({1}, Shape{})}},
+      {shape32, shape64, any_shape});
   CHECK(out[0].ToVector<int32_t>() == std::vector<int32_t>{0, 3});
   CHECK(out[1].ToVector<int64_t>() == std::vector<int64_t>{0, 3});
   CHECK(out[2].shape() == Shape({0}));
@@ -504,8 +535,9 @@ TEST_CASE("Shape rejects dims that int32 cannot hold", "[array]") {
   Graph g;
   Scope root(g);
   const int64_t big = int64_t{3} << 30;
-  CHECK_THROWS_WITH(ops::Shape(root, ops::Placeholder(root, DT_FLOAT, {big, 0})),
-                    Contains("dim 0 of shape [3221225472,0] does not fit in out_type int32: use int64"));
+  CHECK_THROWS_WITH(
+      ops::Shape(root, ops::Placeholder(root, DT_FLOAT, {big, 0})),
+      Contains("dim 0 of shape [3221225472,0] does not fit in out_type int32: use int64"));
   auto any = ops::Placeholder(root, DT_FLOAT);
   auto shape32 = ops::Shape(root, any);
   CHECK_THROWS_WITH(RunOne(g, shape32, {{any, Tensor::Zeros(DT_FLOAT, Shape{0, big})}}),
@@ -524,8 +556,8 @@ TEST_CASE("Fill makes a tensor of one value", "[array]") {
   auto dims = ops::Placeholder(root, DT_INT32, {2});
   auto fed = ops::Fill(root, dims, ops::ScalarConst(root, DT_DOUBLE, 0.25));
   CHECK(fed.shape() == PartialShape({-1, -1}));
-  CHECK(ops::Fill(root, ops::Placeholder(root, DT_INT32), ops::ScalarConst(root, DT_FLOAT, 0)).shape() ==
-        PartialShape::UnknownRank());
+  CHECK(ops::Fill(root, ops::Placeholder(root, DT_INT32), ops::ScalarConst(root, DT_FLOAT, 0))
+            .shape() == PartialShape::UnknownRank());
 
   auto out = testing::RunAndRoundTrip(g, {{dims, Tensor::FromVector<int32_t>({1, 2})}},
                                       {filled, flags, scalar, empty, fed});
@@ -544,7 +576,8 @@ TEST_CASE("Fill rejects bad dims and values", "[array]") {
   CHECK_THROWS_WITH(ops::Fill(root, {2, -1}, one), Contains("dims[1] is -1: expected a size >= 0"));
   CHECK_THROWS_WITH(ops::Fill(root, {2}, ops::Const(root, std::vector<float>{1})),
                     Contains("value must be a scalar, got shape [1]"));
-  CHECK_THROWS_WITH(ops::Fill(root, ops::ScalarIndexConst(root, 2), one), Contains("dims must be a vector, got shape []"));
+  CHECK_THROWS_WITH(ops::Fill(root, ops::ScalarIndexConst(root, 2), one),
+                    Contains("dims must be a vector, got shape []"));
   CHECK_THROWS_WITH(ops::Fill(root, {int64_t{1} << 40, int64_t{1} << 40}, one),
                     Contains("has more elements than int64 can count"));
   auto dims = ops::Placeholder(root, DT_INT32, {2});

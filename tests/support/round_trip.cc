@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace tensorgraph::testing {
@@ -17,7 +19,9 @@ std::vector<std::vector<Tensor>> RunSteps(const Graph& graph, const std::vector<
 }  // namespace
 
 std::string TempDir(const std::string& name) {
-  const auto dir = std::filesystem::path(TG_BINARY_DIR) / "test_tmp" / name;
+  // One folder per process: ctest runs test cases in parallel processes.
+  const auto dir = std::filesystem::path(TG_BINARY_DIR) / "test_tmp" /
+                   std::to_string(::getpid()) / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
@@ -42,6 +46,7 @@ std::vector<std::vector<Tensor>> RunAndRoundTrip(const Graph& graph,
       }
     }
   }
+  std::filesystem::remove_all(dir);
   return expected;
 }
 

@@ -27,7 +27,8 @@ std::vector<Tensor> RunAndRoundTrip(const Graph& graph, const FeedList& feeds,
                                     const std::vector<TensorName>& fetches,
                                     const std::vector<TargetName>& targets = {});
 
-// A directory for a test's files, under the build tree; made empty.
+// A directory for a test's files, under the build tree, private to this
+// process; made empty.
 std::string TempDir(const std::string& name);
 
 }  // namespace tensorgraph::testing

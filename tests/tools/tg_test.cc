@@ -168,6 +168,20 @@ TEST_CASE("tg run runs targets for their effects", "[cli]") {
   CHECK(result.out.empty());
 }
 
+TEST_CASE("tg run --init initializes variables in a step before the fetches", "[cli]") {
+  // TensorFlow's variables graph: y = (x @ w + b) * scale once 'init' ran.
+  const fs::path dir = testing::TempDir("tg_run_init");
+  const fs::path y = dir / "y.npy";
+  const TgResult result =
+      RunTg("run " + Quoted(kData + "variables.pb") + " --init init --feed " +
+                Quoted("x=" + kData + "variables.x.npy") + " --fetch " + Quoted("y=" + y.string()),
+            dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const Tensor want = ReadNpy(kData + "variables.y_before.npy");
+  CHECK(testing::Compare(ReadNpy(y), testing::FromTensor(want), {1e-5, 1e-6}).empty());
+}
+
 TEST_CASE("tg convert goes from .pb to .pbtxt and back unchanged", "[cli]") {
   const fs::path dir = testing::TempDir("tg_convert");
   for (const char* model : {"variables.pb", "mlp_frozen.pb"}) {
@@ -258,7 +272,8 @@ TEST_CASE("tg reports bad input in one line and exits 1", "[cli]") {
                  "is uninitialized: run its initializer first");
   }
   SECTION("nothing to run") {
-    CheckFailure(RunTg("run " + variables, dir), "nothing to run: give at least one --fetch or --target");
+    CheckFailure(RunTg("run " + variables, dir),
+                 "nothing to run: give at least one --fetch, --target or --init");
   }
   SECTION("usage errors keep CLI11's exit code") {
     for (const std::string args : {"", "inspect", "frobnicate x.pb", "run"}) {
