@@ -32,6 +32,18 @@ void OpKernelContext::SetOutput(int i, Tensor tensor) {
   outputs_->at(static_cast<size_t>(i)) = std::move(tensor);
 }
 
+InferenceContext OpKernelContext::InferShapes() const {
+  const Node& n = node();
+  std::vector<InferenceContext::Input> inputs;
+  inputs.reserve(inputs_.size());
+  for (const Tensor* t : inputs_) {
+    inputs.push_back({t->dtype(), t->shape(), t->on_host() ? t : nullptr});
+  }
+  InferenceContext c(n.op_def(), n.name(), n.attrs(), std::move(inputs), n.num_outputs());
+  n.op_def().shape_fn(c);
+  return c;
+}
+
 KernelRegistry& KernelRegistry::Global() {
   static KernelRegistry registry;
   return registry;

@@ -85,6 +85,12 @@ class OpKernelContext {
   void SetOutput(int i, Tensor tensor);
   Tensor& output(int i) { return outputs_->at(i); }
 
+  // Runs the node's shape function on this call's inputs (their shapes, and
+  // the values of host inputs), so a kernel applies the same checks, with
+  // the same messages, as graph building did when the values were known.
+  // Throws, naming the node, on inputs the shape function rejects.
+  InferenceContext InferShapes() const;
+
   template <typename... Args>
   [[noreturn]] void Fail(Args&&... args) const {
     throw Error(ErrorCode::kInvalidArgument, StrCat(std::forward<Args>(args)...), node().name(),

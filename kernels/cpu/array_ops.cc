@@ -10,27 +10,6 @@
 #include "runtime/kernel.h"
 
 namespace tensorgraph {
-namespace cpu {
-
-// Runs the node's shape function on the inputs of this call, which fails
-// (naming the node) on inputs it rejects. The result holds the output
-// shapes and the index inputs' values. Also used by the reduction kernels.
-InferenceContext InferShapes(const OpKernelContext& ctx) {
-  const Node& node = ctx.node();
-  std::vector<InferenceContext::Input> inputs;
-  inputs.reserve(static_cast<size_t>(ctx.num_inputs()));
-  for (int i = 0; i < ctx.num_inputs(); ++i) {
-    const Tensor& t = ctx.input(i);
-    inputs.push_back({t.dtype(), t.shape(), t.on_host() ? &t : nullptr});
-  }
-  InferenceContext c(node.op_def(), node.name(), node.attrs(), std::move(inputs),
-                     node.num_outputs());
-  node.op_def().shape_fn(c);
-  return c;
-}
-
-}  // namespace cpu
-
 namespace {
 
 // Calls fn(E{}) with E an unsigned integer type of the size of an element
@@ -93,7 +72,7 @@ class ReshapeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = cpu::InferShapes(ctx);
+    const InferenceContext c = ctx.InferShapes();
     ctx.SetOutput(0, ctx.input(0).Reshaped(c.outputs()[0].ToShape()));
   }
 };
@@ -211,7 +190,7 @@ class TransposeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = cpu::InferShapes(ctx);
+    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
     const Shape shape = c.outputs()[0].ToShape();
     const TransposeLayout layout = SimplifyTranspose(x.shape(), *c.input_value_as_ints(1));
@@ -234,7 +213,7 @@ class ConcatV2Op : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = cpu::InferShapes(ctx);
+    const InferenceContext c = ctx.InferShapes();
     const int n = ctx.num_inputs() - 1;
     Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
     if (y.num_elements() == 0) return;
@@ -263,7 +242,7 @@ class SliceOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = cpu::InferShapes(ctx);
+    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
     const Shape shape = c.outputs()[0].ToShape();
     if (shape == x.shape()) {  // the whole input
@@ -308,7 +287,7 @@ class ShapeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    cpu::InferShapes(ctx);  // rejects dims that do not fit out_type
+    ctx.InferShapes();  // rejects dims that do not fit out_type
     const Shape& shape = ctx.input(0).shape();
     Tensor& y = ctx.AllocateOutput(0, Shape{shape.rank()});
     VisitDataType(y.dtype(), "Shape", [&](auto zero) {
@@ -323,7 +302,7 @@ class FillOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = cpu::InferShapes(ctx);
+    const InferenceContext c = ctx.InferShapes();
     Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
     FillElements(y, ctx.input(1).raw_data());
   }

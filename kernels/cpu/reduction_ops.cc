@@ -7,11 +7,6 @@
 #include "runtime/kernel.h"
 
 namespace tensorgraph {
-namespace cpu {
-// Defined with the array kernels (kernels/cpu/array_ops.cc).
-InferenceContext InferShapes(const OpKernelContext& ctx);
-}  // namespace cpu
-
 namespace {
 
 // A reducer combines values of type T into an accumulator (Add), joins
@@ -154,7 +149,7 @@ class ReductionOp : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
     using T = typename R::Value;
-    const InferenceContext c = cpu::InferShapes(ctx);
+    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
     const Shape shape = c.outputs()[0].ToShape();
     const int rank = x.rank();
@@ -204,7 +199,7 @@ class ArgMaxOp : public OpKernel {
       : OpKernel(node, device), int32_output_(node.attr<DataType>("output_type") == DT_INT32) {}
 
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = cpu::InferShapes(ctx);
+    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
     if (y.num_elements() == 0) return;
