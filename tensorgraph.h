@@ -4,6 +4,7 @@
 #include "graph/error.h"
 #include "graph/graph.h"
 #include "graph/graph_def.h"
+#include "graph/gradients.h"
 #include "graph/scope.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"

@@ -20,6 +20,12 @@ Scope Scope::NewSubScope(std::string_view name) const {
   return Scope(std::move(impl));
 }
 
+Scope Scope::WithNamePrefix(std::string_view prefix) const {
+  auto impl = std::make_shared<ScopeImpl>(*impl_);
+  impl->name_prefix = std::string(prefix) + "/";
+  return Scope(std::move(impl));
+}
+
 Scope Scope::WithOpName(std::string_view name) const { return Scope(impl_, std::string(name)); }
 
 Scope Scope::WithControlDependencies(const std::vector<Output>& deps) const {

@@ -35,6 +35,9 @@ class Scope {
   // The next node built with this scope gets exactly this name (under the
   // name scope); building a second one fails as a duplicate.
   Scope WithOpName(std::string_view name) const;
+  // A scope whose node names start with exactly `prefix` + "/", made unique
+  // neither here nor for later callers (NewSubScope is the usual way).
+  Scope WithNamePrefix(std::string_view prefix) const;
   // This scope without a pending WithOpName: what a builder uses for the
   // helper nodes (constants) it adds before the node the name is meant for.
   Scope WithoutOpName() const { return Scope(impl_); }

@@ -1,4 +1,5 @@
-// Array ops: definitions and builders.
+// Array ops that make, relabel and fill tensors: definitions, gradients and
+// builders. Ops that slice, join and reorder them are in slice_ops.cc.
 //
 // The shape functions here are also what the CPU kernels run on concrete
 // inputs, so every check in them holds at build time when the inputs are
@@ -7,53 +8,16 @@
 
 #include <limits>
 
+#include "graph/gradients.h"
+#include "ops/array_shape_util.h"
+#include "ops/gradient_helpers.h"
+#include "ops/math_ops.h"
+#include "ops/reduction_ops.h"
+
 namespace tensorgraph {
 namespace {
 
-std::string DimsToString(const std::vector<int64_t>& dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i) {
-    if (i > 0) s += ',';
-    s += std::to_string(dims[i]);
-  }
-  return s + "]";
-}
-
-// A shape of `dims` (-1 unknown), failing as the node when the element
-// count overflows int64.
-PartialShape MakeShape(const InferenceContext& c, std::vector<int64_t> dims) {
-  try {
-    return PartialShape(std::move(dims));
-  } catch (const Error& e) {
-    c.Fail(e.message());
-  }
-}
-
-// Fails unless input `i` (named `what`) has rank `rank` or an unknown one.
-void RequireRank(const InferenceContext& c, int i, int rank, std::string_view what) {
-  const PartialShape& shape = c.input_shape(i);
-  if (shape.rank_known() && shape.rank() != rank) {
-    c.Fail(what, " must be a ", rank == 0 ? "scalar" : "vector", ", got shape ", shape.ToString());
-  }
-}
-
-// The length of vector input `i`; -1 when unknown.
-int64_t VectorLength(const InferenceContext& c, int i) { return c.input_shape(i).dim(0); }
-
-// Every dim unknown; the rank too when `rank` is -1.
-PartialShape UnknownOfRank(int64_t rank) {
-  return rank >= 0 ? PartialShape::Unknown(static_cast<int>(rank)) : PartialShape::UnknownRank();
-}
-
-// `axis` in [-n, n) made non-negative; `what` names it and `shape` is what
-// it indexes, for the message.
-int CanonicalAxis(const InferenceContext& c, int64_t axis, int n, std::string_view what,
-                  const PartialShape& shape) {
-  if (axis < -n || axis >= n) {
-    c.Fail(what, " ", axis, " is out of range [", -n, ", ", n, ") for shape ", shape.ToString());
-  }
-  return static_cast<int>(axis < 0 ? axis + n : axis);
-}
+using namespace array_shape_util;
 
 void ReshapeShape(InferenceContext& c) {
   const PartialShape& input = c.input_shape(0);
@@ -120,35 +84,6 @@ void ReshapeShape(InferenceContext& c) {
   c.set_output(0, std::move(output));
 }
 
-void TransposeShape(InferenceContext& c) {
-  const PartialShape& x = c.input_shape(0);
-  RequireRank(c, 1, 1, "perm");
-  const int64_t length = VectorLength(c, 1);
-  if (x.rank_known() && length >= 0 && length != x.rank()) {
-    c.Fail("perm has ", length, " entries, expected one per dim of x, of shape ", x.ToString());
-  }
-  const int64_t rank = x.rank_known() ? x.rank() : length;
-  auto perm = c.input_value_as_ints(1);
-  if (!perm) {
-    c.set_output(0, UnknownOfRank(rank));
-    return;
-  }
-  const int64_t n = static_cast<int64_t>(perm->size());
-  std::vector<bool> seen(perm->size(), false);
-  std::vector<int64_t> dims;
-  for (size_t i = 0; i < perm->size(); ++i) {
-    const int64_t p = (*perm)[i];
-    if (p < 0 || p >= n) c.Fail("perm[", i, "] is ", p, ": expected a value in [0, ", n, ")");
-    if (seen[static_cast<size_t>(p)]) {
-      c.Fail("perm ", DimsToString(*perm), " names dim ", p,
-             " twice: expected a permutation of [0, ", n, ")");
-    }
-    seen[static_cast<size_t>(p)] = true;
-    dims.push_back(x.dim(static_cast<int>(p)));
-  }
-  c.set_output(0, PartialShape(std::move(dims)));
-}
-
 void ExpandDimsShape(InferenceContext& c) {
   const PartialShape& input = c.input_shape(0);
   const PartialShape& dim_arg = c.input_shape(1);
@@ -203,114 +138,6 @@ void SqueezeShape(InferenceContext& c) {
   c.set_output(0, PartialShape(std::move(dims)));
 }
 
-void ConcatV2Shape(InferenceContext& c) {
-  const int n = c.num_inputs() - 1;
-  RequireRank(c, n, 0, "axis");
-  int first_known = -1;  // the first value of known rank
-  for (int i = 0; i < n; ++i) {
-    const PartialShape& s = c.input_shape(i);
-    if (!s.rank_known()) continue;
-    if (first_known < 0) {
-      first_known = i;
-    } else if (s.rank() != c.input_shape(first_known).rank()) {
-      c.Fail("values[", i, "] has shape ", s.ToString(), " but values[", first_known,
-             "] has shape ", c.input_shape(first_known).ToString(),
-             ": every value must have the same rank");
-    }
-  }
-  if (first_known < 0) {
-    c.set_output(0, PartialShape::UnknownRank());
-    return;
-  }
-  const PartialShape& reference = c.input_shape(first_known);
-  const int rank = reference.rank();
-  if (rank == 0) c.Fail("cannot concatenate scalars: values[", first_known, "] is a scalar");
-  auto axis_value = c.input_value_as_ints(n);
-  if (!axis_value) {
-    c.set_output(0, PartialShape::Unknown(rank));
-    return;
-  }
-  const int axis = CanonicalAxis(c, axis_value->front(), rank, "axis", reference);
-  std::vector<int64_t> dims(static_cast<size_t>(rank), kUnknownDim);
-  std::vector<int> source(static_cast<size_t>(rank), -1);  // the value each known dim is from
-  int64_t axis_size = 0;
-  for (int i = 0; i < n; ++i) {
-    const PartialShape& s = c.input_shape(i);
-    if (axis_size != kUnknownDim) {
-      const int64_t d = s.dim(axis);
-      if (d == kUnknownDim) {
-        axis_size = kUnknownDim;
-      } else if (__builtin_add_overflow(axis_size, d, &axis_size)) {
-        c.Fail("the concatenated dim ", axis, " has more elements than int64 can count");
-      }
-    }
-    for (int d = 0; d < rank; ++d) {
-      const size_t k = static_cast<size_t>(d);
-      if (d == axis || s.dim(d) == kUnknownDim) continue;
-      if (dims[k] == kUnknownDim) {
-        dims[k] = s.dim(d);
-        source[k] = i;
-      } else if (dims[k] != s.dim(d)) {
-        c.Fail("values[", i, "] has shape ", s.ToString(), " but values[", source[k],
-               "] has shape ", c.input_shape(source[k]).ToString(),
-               ": they may differ only in dim ", axis);
-      }
-    }
-  }
-  dims[static_cast<size_t>(axis)] = axis_size;
-  c.set_output(0, MakeShape(c, std::move(dims)));
-}
-
-void SliceShape(InferenceContext& c) {
-  const PartialShape& input = c.input_shape(0);
-  RequireRank(c, 1, 1, "begin");
-  RequireRank(c, 2, 1, "size");
-  const int64_t begin_length = VectorLength(c, 1), size_length = VectorLength(c, 2);
-  if (begin_length >= 0 && size_length >= 0 && begin_length != size_length) {
-    c.Fail("begin has ", begin_length, " entries but size has ", size_length);
-  }
-  const int64_t length = std::max(begin_length, size_length);
-  if (input.rank_known() && length >= 0 && length != input.rank()) {
-    c.Fail("begin and size have ", length, " entries, expected one per dim of input, of shape ",
-           input.ToString());
-  }
-  const int64_t rank = input.rank_known() ? input.rank() : length;
-  auto begin = c.input_value_as_ints(1);
-  auto size = c.input_value_as_ints(2);
-  if (!size) {
-    c.set_output(0, UnknownOfRank(rank));
-    return;
-  }
-  std::vector<int64_t> dims;
-  for (size_t i = 0; i < size->size(); ++i) {
-    const int64_t s = (*size)[i];
-    if (s < -1) {
-      c.Fail("size[", i, "] is ", s, ": expected a size >= 0, or -1 for the rest of the dim");
-    }
-    const int64_t d = input.dim(static_cast<int>(i));
-    if (!begin) {
-      dims.push_back(s);
-      continue;
-    }
-    const int64_t b = (*begin)[i];
-    if (b < 0 || (d != kUnknownDim && b > d)) {
-      c.Fail("begin[", i, "] is ", b, ": expected a value in [0, ",
-             d == kUnknownDim ? "?" : std::to_string(d), "] for dim ", i, " of input shape ",
-             input.ToString());
-    }
-    if (s == -1) {
-      dims.push_back(d == kUnknownDim ? kUnknownDim : d - b);
-      continue;
-    }
-    if (d != kUnknownDim && s > d - b) {
-      c.Fail("begin[", i, "] + size[", i, "] is ", b, " + ", s, ", past the end of dim ", i,
-             " of input shape ", input.ToString());
-    }
-    dims.push_back(s);
-  }
-  c.set_output(0, MakeShape(c, std::move(dims)));
-}
-
 void ShapeShape(InferenceContext& c) {
   const PartialShape& input = c.input_shape(0);
   if (c.attr<DataType>("out_type") == DT_INT32 && input.rank_known()) {
@@ -338,6 +165,67 @@ void FillShape(InferenceContext& c) {
   c.set_output(0, MakeShape(c, *dims));
 }
 
+void BroadcastToShape(InferenceContext& c) {
+  const PartialShape& input = c.input_shape(0);
+  RequireRank(c, 1, 1, "shape");
+  auto target = c.input_value_as_ints(1);
+  if (!target) {
+    c.set_output(0, UnknownOfRank(VectorLength(c, 1)));
+    return;
+  }
+  for (size_t i = 0; i < target->size(); ++i) {
+    if ((*target)[i] < 0) c.Fail("shape[", i, "] is ", (*target)[i], ": expected a size >= 0");
+  }
+  const PartialShape output = MakeShape(c, *target);
+  if (!input.rank_known()) {
+    c.set_output(0, output);
+    return;
+  }
+  const int offset = output.rank() - input.rank();  // input dims align with the last ones
+  if (offset < 0) {
+    c.Fail("cannot broadcast input of shape ", input.ToString(), " to the lower-rank shape ",
+           output.ToString());
+  }
+  for (int d = 0; d < input.rank(); ++d) {
+    const int64_t from = input.dim(d), to = output.dim(offset + d);
+    if (from != kUnknownDim && from != 1 && from != to) {
+      c.Fail("cannot broadcast input of shape ", input.ToString(), " to ", output.ToString(),
+             ": input dim ", d, " is ", from, ", expected 1 or ", to);
+    }
+  }
+  c.set_output(0, output);
+}
+
+void SizeShape(InferenceContext& c) {
+  const PartialShape& input = c.input_shape(0);
+  if (c.attr<DataType>("out_type") == DT_INT32 && input.fully_defined() &&
+      input.num_elements() > std::numeric_limits<int32_t>::max()) {
+    c.Fail("input of shape ", input.ToString(), " has ", input.num_elements(),
+           " elements, more than out_type int32 can count: use int64");
+  }
+  c.set_output(0, PartialShape({}));
+}
+
+// --- Gradients. Index inputs (shapes, axes, permutations) get none. ---------
+
+void PassThroughGrad(GradientContext& g) { g.grad_inputs[0] = g.grad_outputs[0]; }
+
+// Reshape, ExpandDims and Squeeze only relabel dims: the gradient takes the
+// input's shape back.
+void ReshapeGrad(GradientContext& g) {
+  g.grad_inputs[0] = ops::Reshape(g.scope, g.grad_outputs[0], ops::Shape(g.scope, g.input(0)));
+}
+
+void BroadcastToGrad(GradientContext& g) {
+  g.grad_inputs[0] = ReduceGradientToShape(g.scope, g.grad_outputs[0], g.input(0));
+}
+
+// Every element is the value: its gradient is the sum over all of them
+// (flattened first, so any rank works).
+void FillGrad(GradientContext& g) {
+  g.grad_inputs[1] = ops::Sum(g.scope, ops::Reshape(g.scope, g.grad_outputs[0], {-1}), {0});
+}
+
 TG_REGISTER_OP("Placeholder")
     .Output("output: dtype")
     .Attr("dtype: {float, double, int32, uint8, int64, bool}")
@@ -359,6 +247,7 @@ TG_REGISTER_OP("PlaceholderWithDefault")
       }
       c.set_output(0, declared);
     })
+    .SetGradient(PassThroughGrad)
     .Doc("Its input, unless the output is fed.");
 
 TG_REGISTER_OP("Const")
@@ -382,6 +271,7 @@ TG_REGISTER_OP("Identity")
     .Output("output: T")
     .Attr("T: {float, double, int32, uint8, int64, bool, resource}")
     .SetShapeFn(shape_fns::Unchanged)
+    .SetGradient(PassThroughGrad)
     .Doc("Its input, unchanged.");
 
 TG_REGISTER_OP("Reshape")
@@ -391,16 +281,8 @@ TG_REGISTER_OP("Reshape")
     .Attr("T: {float, double, int32, uint8, int64, bool}")
     .Attr("Tshape: {int32, int64} = int32")
     .SetShapeFn(ReshapeShape)
+    .SetGradient(ReshapeGrad)
     .Doc("tensor with the dims in shape, one of which may be -1 (inferred).");
-
-TG_REGISTER_OP("Transpose")
-    .Input("x: T")
-    .Input("perm: Tperm")
-    .Output("y: T")
-    .Attr("T: {float, double, int32, uint8, int64, bool}")
-    .Attr("Tperm: {int32, int64} = int32")
-    .SetShapeFn(TransposeShape)
-    .Doc("x with its dims permuted: output dim i is input dim perm[i].");
 
 TG_REGISTER_OP("ExpandDims")
     .Input("input: T")
@@ -409,6 +291,7 @@ TG_REGISTER_OP("ExpandDims")
     .Attr("T: {float, double, int32, uint8, int64, bool}")
     .Attr("Tdim: {int32, int64} = int32")
     .SetShapeFn(ExpandDimsShape)
+    .SetGradient(ReshapeGrad)
     .Doc("input with a dim of size 1 inserted at index dim.");
 
 TG_REGISTER_OP("Squeeze")
@@ -417,27 +300,8 @@ TG_REGISTER_OP("Squeeze")
     .Attr("T: {float, double, int32, uint8, int64, bool}")
     .Attr("squeeze_dims: list(int) = []")
     .SetShapeFn(SqueezeShape)
+    .SetGradient(ReshapeGrad)
     .Doc("input without the size-1 dims in squeeze_dims (all of them when empty).");
-
-TG_REGISTER_OP("ConcatV2")
-    .Input("values: N * T")
-    .Input("axis: Tidx")
-    .Output("output: T")
-    .Attr("N: int >= 2")
-    .Attr("T: {float, double, int32, uint8, int64, bool}")
-    .Attr("Tidx: {int32, int64} = int32")
-    .SetShapeFn(ConcatV2Shape)
-    .Doc("The values joined along axis.");
-
-TG_REGISTER_OP("Slice")
-    .Input("input: T")
-    .Input("begin: Index")
-    .Input("size: Index")
-    .Output("output: T")
-    .Attr("T: {float, double, int32, uint8, int64, bool}")
-    .Attr("Index: {int32, int64}")
-    .SetShapeFn(SliceShape)
-    .Doc("The block of input at begin of extent size (-1: to the end of the dim).");
 
 TG_REGISTER_OP("Shape")
     .Input("input: T")
@@ -455,6 +319,7 @@ TG_REGISTER_OP("Fill")
     .Attr("T: {float, double, int32, uint8, int64, bool}")
     .Attr("index_type: {int32, int64} = int32")
     .SetShapeFn(FillShape)
+    .SetGradient(FillGrad)
     .Doc("A tensor of shape dims with every element the scalar value.");
 
 TG_REGISTER_OP("ZerosLike")
@@ -472,6 +337,33 @@ TG_REGISTER_OP("OnesLike")
     .SetShapeFn(shape_fns::Unchanged)
     .NotDifferentiable()
     .Doc("Ones of the shape and dtype of x.");
+
+TG_REGISTER_OP("StopGradient")
+    .Input("input: T")
+    .Output("output: T")
+    .Attr("T: {float, double, int32, uint8, int64, bool}")
+    .SetShapeFn(shape_fns::Unchanged)
+    .NotDifferentiable()  // the gradient pass stops here: that is the op's purpose
+    .Doc("Its input, unchanged; no gradient flows back through it.");
+
+TG_REGISTER_OP("BroadcastTo")
+    .Input("input: T")
+    .Input("shape: Tidx")
+    .Output("output: T")
+    .Attr("T: {float, double, int32, uint8, int64, bool}")
+    .Attr("Tidx: {int32, int64} = int32")
+    .SetShapeFn(BroadcastToShape)
+    .SetGradient(BroadcastToGrad)
+    .Doc("input broadcast (as numpy does) to shape.");
+
+TG_REGISTER_OP("Size")
+    .Input("input: T")
+    .Output("output: out_type")
+    .Attr("T: {float, double, int32, uint8, int64, bool}")
+    .Attr("out_type: {int32, int64} = int32")
+    .SetShapeFn(SizeShape)
+    .NotDifferentiable()
+    .Doc("The number of elements of input, as a scalar.");
 
 }  // namespace
 
@@ -496,10 +388,8 @@ Output ScalarConst(const Scope& scope, DataType dtype, double value) {
   });
 }
 
-namespace {
-
-Output AddIndexConst(const Scope& scope, const std::vector<int64_t>& values,
-                     tensorgraph::Shape shape) {
+Output IndexConst(const Scope& scope, const std::vector<int64_t>& values,
+                  tensorgraph::Shape shape) {
   bool fits_int32 = true;
   for (int64_t v : values) {
     fits_int32 = fits_int32 && v >= std::numeric_limits<int32_t>::min() &&
@@ -513,14 +403,12 @@ Output AddIndexConst(const Scope& scope, const std::vector<int64_t>& values,
   return Const(scope.WithoutOpName(), value);
 }
 
-}  // namespace
-
 Output IndexConst(const Scope& scope, const std::vector<int64_t>& values) {
-  return AddIndexConst(scope, values, tensorgraph::Shape{static_cast<int64_t>(values.size())});
+  return IndexConst(scope, values, tensorgraph::Shape{static_cast<int64_t>(values.size())});
 }
 
 Output ScalarIndexConst(const Scope& scope, int64_t value) {
-  return AddIndexConst(scope, {value}, tensorgraph::Shape{});
+  return IndexConst(scope, {value}, tensorgraph::Shape{});
 }
 
 Output Identity(const Scope& scope, Output input) { return scope.AddNode("Identity", {input}); }
@@ -535,16 +423,6 @@ Output Reshape(const Scope& scope, Output tensor, std::initializer_list<int64_t>
   return Reshape(scope, tensor, std::vector<int64_t>(shape));
 }
 
-Output Transpose(const Scope& scope, Output x, Output perm) {
-  return scope.AddNode("Transpose", {x, perm});
-}
-Output Transpose(const Scope& scope, Output x, const std::vector<int64_t>& perm) {
-  return Transpose(scope, x, IndexConst(scope, perm));
-}
-Output Transpose(const Scope& scope, Output x, std::initializer_list<int64_t> perm) {
-  return Transpose(scope, x, std::vector<int64_t>(perm));
-}
-
 Output ExpandDims(const Scope& scope, Output input, Output axis) {
   return scope.AddNode("ExpandDims", {input, axis});
 }
@@ -554,28 +432,6 @@ Output ExpandDims(const Scope& scope, Output input, int64_t axis) {
 
 Output Squeeze(const Scope& scope, Output input, const SqueezeAttrs& attrs) {
   return scope.AddNode("Squeeze", {input}, {{"squeeze_dims", attrs.squeeze_dims}});
-}
-
-Output ConcatV2(const Scope& scope, const std::vector<Output>& values, Output axis) {
-  std::vector<Output> inputs = values;
-  inputs.push_back(axis);
-  return scope.AddNode("ConcatV2", std::move(inputs),
-                       {{"N", static_cast<int64_t>(values.size())}});
-}
-Output ConcatV2(const Scope& scope, const std::vector<Output>& values, int64_t axis) {
-  return ConcatV2(scope, values, ScalarIndexConst(scope, axis));
-}
-
-Output Slice(const Scope& scope, Output input, Output begin, Output size) {
-  return scope.AddNode("Slice", {input, begin, size});
-}
-Output Slice(const Scope& scope, Output input, const std::vector<int64_t>& begin,
-             const std::vector<int64_t>& size) {
-  return Slice(scope, input, IndexConst(scope, begin), IndexConst(scope, size));
-}
-Output Slice(const Scope& scope, Output input, std::initializer_list<int64_t> begin,
-             std::initializer_list<int64_t> size) {
-  return Slice(scope, input, std::vector<int64_t>(begin), std::vector<int64_t>(size));
 }
 
 Output Shape(const Scope& scope, Output input, const ShapeAttrs& attrs) {
@@ -595,6 +451,24 @@ Output Fill(const Scope& scope, std::initializer_list<int64_t> dims, Output valu
 Output ZerosLike(const Scope& scope, Output x) { return scope.AddNode("ZerosLike", {x}); }
 
 Output OnesLike(const Scope& scope, Output x) { return scope.AddNode("OnesLike", {x}); }
+
+Output StopGradient(const Scope& scope, Output input) {
+  return scope.AddNode("StopGradient", {input});
+}
+
+Output BroadcastTo(const Scope& scope, Output input, Output shape) {
+  return scope.AddNode("BroadcastTo", {input, shape});
+}
+Output BroadcastTo(const Scope& scope, Output input, const std::vector<int64_t>& shape) {
+  return BroadcastTo(scope, input, IndexConst(scope, shape));
+}
+Output BroadcastTo(const Scope& scope, Output input, std::initializer_list<int64_t> shape) {
+  return BroadcastTo(scope, input, std::vector<int64_t>(shape));
+}
+
+Output Size(const Scope& scope, Output input, const ShapeAttrs& attrs) {
+  return scope.AddNode("Size", {input}, {{"out_type", attrs.out_type}});
+}
 
 }  // namespace ops
 }  // namespace tensorgraph

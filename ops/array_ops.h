@@ -9,6 +9,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "graph/scope.h"
@@ -36,6 +37,8 @@ Output ScalarConst(const Scope& scope, DataType dtype, double value);
 // a value needs int64. It takes a name of its own even when the scope names
 // the op it feeds (WithOpName).
 Output IndexConst(const Scope& scope, const std::vector<int64_t>& values);
+// The same with a given shape of values.size() elements.
+Output IndexConst(const Scope& scope, const std::vector<int64_t>& values, tensorgraph::Shape shape);
 Output ScalarIndexConst(const Scope& scope, int64_t value);
 
 Output Identity(const Scope& scope, Output input);
@@ -89,5 +92,34 @@ Output Fill(const Scope& scope, std::initializer_list<int64_t> dims, Output valu
 // Zeros (ones) of the shape and dtype of `x`.
 Output ZerosLike(const Scope& scope, Output x);
 Output OnesLike(const Scope& scope, Output x);
+
+// `input`, with the gradient pass stopping here: what flows back through it
+// is treated as a constant.
+Output StopGradient(const Scope& scope, Output input);
+
+// `input` broadcast (numpy rules: its dims align with the last ones of
+// `shape`, and each is 1 or equal) to `shape`.
+Output BroadcastTo(const Scope& scope, Output input, Output shape);
+Output BroadcastTo(const Scope& scope, Output input, const std::vector<int64_t>& shape);
+Output BroadcastTo(const Scope& scope, Output input, std::initializer_list<int64_t> shape);
+
+// The inverse of the permutation `x` (an int32 or int64 vector): y[x[i]] = i.
+Output InvertPermutation(const Scope& scope, Output x);
+
+// `input` with zeros around it: `paddings` is [rank, 2], (before, after)
+// per dim.
+Output Pad(const Scope& scope, Output input, Output paddings);
+Output Pad(const Scope& scope, Output input,
+           const std::vector<std::pair<int64_t, int64_t>>& paddings);
+
+// Where each tensor of the given `shapes` (vectors) starts in their
+// concatenation along `concat_dim` (an int32 scalar): zeros but at
+// concat_dim, which holds the running total. TensorFlow's op, used by the
+// gradient of ConcatV2.
+std::vector<Output> ConcatOffset(const Scope& scope, Output concat_dim,
+                                 const std::vector<Output>& shapes);
+
+// The number of elements of `input`, a scalar of attrs.out_type.
+Output Size(const Scope& scope, Output input, const ShapeAttrs& attrs = {});
 
 }  // namespace tensorgraph::ops

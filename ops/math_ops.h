@@ -2,6 +2,8 @@
 // graph-building read as math: relu(matmul(x, w) + b).
 #pragma once
 
+#include <vector>
+
 #include "graph/scope.h"
 
 namespace tensorgraph::ops {
@@ -71,6 +73,31 @@ Output Less(const Scope& scope, Output x, Output y);
 
 // t where condition is true, else e; the three broadcast together.
 Output SelectV2(const Scope& scope, Output condition, Output t, Output e);
+
+// The sum of `inputs` (one or more, of one shape and dtype).
+Output AddN(const Scope& scope, const std::vector<Output>& inputs);
+
+// Gradient ops: each takes the forward op's output y and the gradient dy
+// reaching it, and gives the gradient with respect to the forward input.
+
+// dy * y * (1 - y), for y = Sigmoid(x).
+Output SigmoidGrad(const Scope& scope, Output y, Output dy);
+// dy * (1 - y * y), for y = Tanh(x).
+Output TanhGrad(const Scope& scope, Output y, Output dy);
+// 0.5 * dy / y, for y = Sqrt(x).
+Output SqrtGrad(const Scope& scope, Output y, Output dy);
+// -0.5 * dy * y^3, for y = Rsqrt(x).
+Output RsqrtGrad(const Scope& scope, Output y, Output dy);
+
+struct BroadcastGradientArgsOutputs {
+  Output r0;  // the axes along which s0 was broadcast
+  Output r1;  // the axes along which s1 was broadcast
+};
+// For two shape vectors (int32 or int64) that broadcast together, the axes
+// of the broadcast shape along which each was broadcast: those where its
+// dim, padded with 1s on the left to the broadcast rank, is 1. Both are
+// empty when s0 and s1 are equal.
+BroadcastGradientArgsOutputs BroadcastGradientArgs(const Scope& scope, Output s0, Output s1);
 
 }  // namespace tensorgraph::ops
 

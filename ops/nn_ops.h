@@ -24,10 +24,18 @@ struct BiasAddAttrs {
 // value + bias, with the vector bias added along value's channel dimension.
 Output BiasAdd(const Scope& scope, Output value, Output bias, const BiasAddAttrs& attrs = {});
 
+// out_backprop summed over all but its channel dimension, as BiasAdd's
+// data_format places it: the gradient of BiasAdd's bias.
+Output BiasAddGrad(const Scope& scope, Output out_backprop, const BiasAddAttrs& attrs = {});
+
 // max(features, 0).
 Output Relu(const Scope& scope, Output features);
+// gradients where features > 0, else 0: Relu's gradient.
+Output ReluGrad(const Scope& scope, Output gradients, Output features);
 // log(1 + exp(features)), computed without overflow.
 Output Softplus(const Scope& scope, Output features);
+// gradients * sigmoid(features): Softplus's gradient.
+Output SoftplusGrad(const Scope& scope, Output gradients, Output features);
 // exp(logits) normalized to sum to 1 over the last dimension.
 Output Softmax(const Scope& scope, Output logits);
 // log(softmax(logits)) over the last dimension, computed without overflow.

@@ -6,7 +6,9 @@
 
 #include <limits>
 
+#include "graph/gradients.h"
 #include "ops/array_ops.h"
+#include "ops/math_ops.h"
 
 namespace tensorgraph {
 namespace {
@@ -100,6 +102,84 @@ void ArgMaxShape(InferenceContext& c) {
   c.set_output(0, PartialShape(std::move(dims)));
 }
 
+// --- Gradients. The axes get none. ------------------------------------------
+
+// The shape of the reduction's output with keep_dims: the input's shape with
+// each reduced dim 1. With constant axes and a known rank it is the input's
+// (run-time) shape with the reduced entries set to 1 by a mask; otherwise
+// which dims are reduced is known only at run time, and the shape comes from
+// a keep_dims Sum of the input.
+Output KeptDimsShape(const Scope& s, const Node& node) {
+  const Output input = node.input(0), axes = node.input(1);
+  const PartialShape& shape = input.shape();
+  if (axes.node->op() == "Const" && shape.rank_known()) {
+    const Tensor& value = axes.node->attr<Tensor>("value");
+    std::vector<int64_t> axis_values;
+    if (value.dtype() == DT_INT32) {
+      for (int32_t a : value.flat<int32_t>()) axis_values.push_back(a);
+    } else {
+      axis_values = value.ToVector<int64_t>();
+    }
+    const int rank = shape.rank();
+    std::vector<int64_t> kept(static_cast<size_t>(rank), 1), reduced(static_cast<size_t>(rank), 0);
+    for (int64_t a : axis_values) {
+      const size_t d = static_cast<size_t>(a < 0 ? a + rank : a);
+      kept[d] = 0;
+      reduced[d] = 1;
+    }
+    std::vector<int64_t> dims = shape.dims();
+    bool known = true;
+    for (int d = 0; d < rank; ++d) {
+      const size_t k = static_cast<size_t>(d);
+      dims[k] = kept[k] ? dims[k] : 1;
+      known = known && dims[k] != kUnknownDim;
+    }
+    if (known) return ops::IndexConst(s, dims);
+    return ops::AddV2(s, ops::Mul(s, ops::Shape(s, input), ops::IndexConst(s, kept)),
+                      ops::IndexConst(s, reduced));
+  }
+  return ops::Shape(s, ops::Sum(s, input, axes, {.keep_dims = true}));
+}
+
+// `grad` (of the reduction's output) with the reduced dims restored as size 1.
+Output WithKeptDims(const GradientContext& g, Output grad) {
+  if (g.node.attr<bool>("keep_dims")) return grad;
+  return ops::Reshape(g.scope, grad, KeptDimsShape(g.scope, g.node));
+}
+
+// Each input element contributes once to its output element.
+Output SumGradient(const GradientContext& g) {
+  return ops::BroadcastTo(g.scope, WithKeptDims(g, g.grad_outputs[0]),
+                          ops::Shape(g.scope, g.input(0)));
+}
+
+void SumGrad(GradientContext& g) { g.grad_inputs[0] = SumGradient(g); }
+
+// Sum's gradient over the count of elements each output averages, from the
+// run-time sizes so that unknown dims work. An empty output (so an empty
+// input) divides by 1 rather than 0.
+void MeanGrad(GradientContext& g) {
+  const Scope& s = g.scope;
+  const DataType dtype = g.input(0).dtype();
+  const Output count = ops::RealDiv(
+      s, ops::Cast(s, ops::Size(s, g.input(0), {DT_INT64}), dtype),
+      ops::Maximum(s, ops::Cast(s, ops::Size(s, g.output(0), {DT_INT64}), dtype),
+                   ops::ScalarConst(s, dtype, 1)));
+  g.grad_inputs[0] = ops::RealDiv(s, SumGradient(g), count);
+}
+
+// As TensorFlow: the gradient goes to the elements equal to the maximum,
+// split equally among ties.
+void MaxGrad(GradientContext& g) {
+  const Scope& s = g.scope;
+  const Output x = g.input(0);
+  const Output selected =
+      ops::Cast(s, ops::Equal(s, x, WithKeptDims(g, g.output(0))), x.dtype());
+  const Output ties = ops::Sum(s, selected, g.input(1), {.keep_dims = true});
+  g.grad_inputs[0] =
+      ops::Mul(s, ops::RealDiv(s, selected, ties), WithKeptDims(g, g.grad_outputs[0]));
+}
+
 TG_REGISTER_OP("Sum")
     .Input("input: T")
     .Input("reduction_indices: Tidx")
@@ -108,6 +188,7 @@ TG_REGISTER_OP("Sum")
     .Attr("T: {float, double, int32, uint8, int64}")
     .Attr("Tidx: {int32, int64} = int32")
     .SetShapeFn(ReductionShape)
+    .SetGradient(SumGrad)
     .Doc("The sum of input over the dims in reduction_indices.");
 
 TG_REGISTER_OP("Mean")
@@ -118,6 +199,7 @@ TG_REGISTER_OP("Mean")
     .Attr("T: {float, double, int32, uint8, int64}")
     .Attr("Tidx: {int32, int64} = int32")
     .SetShapeFn(ReductionShape)
+    .SetGradient(MeanGrad)
     .Doc("The mean of input over the dims in reduction_indices.");
 
 TG_REGISTER_OP("Max")
@@ -128,6 +210,7 @@ TG_REGISTER_OP("Max")
     .Attr("T: {float, double, int32, uint8, int64}")
     .Attr("Tidx: {int32, int64} = int32")
     .SetShapeFn(ReductionShape)
+    .SetGradient(MaxGrad)
     .Doc("The maximum of input over the dims in reduction_indices.");
 
 TG_REGISTER_OP("ArgMax")

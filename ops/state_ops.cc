@@ -4,6 +4,8 @@
 // the node is built; the kernels check again against the live variable.
 #include "ops/state_ops.h"
 
+#include "graph/gradients.h"
+
 namespace tensorgraph {
 namespace {
 
@@ -50,6 +52,10 @@ TG_REGISTER_OP("ReadVariableOp")
       c.set_output(0, handle != nullptr ? handle->shape : PartialShape::UnknownRank());
     })
     .SetIsStateful()
+    // The gradient with respect to the handle is the gradient of the value
+    // read, so AddGradients with a VarHandleOp's output as an x returns
+    // d(loss)/d(variable), as TensorFlow's resource variables do.
+    .SetGradient([](GradientContext& ctx) { ctx.grad_inputs[0] = ctx.grad_outputs[0]; })
     .Doc("The current value of a variable.");
 
 TG_REGISTER_OP("AssignVariableOp")

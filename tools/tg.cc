@@ -1,5 +1,5 @@
-// tg: the tensorgraph command line. Inspects, runs, converts and draws
-// GraphDef models; docs/cli.md is its reference.
+// tg: the tensorgraph command line. Inspects, runs, converts, draws and
+// differentiates GraphDef models; docs/cli.md is its reference.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/gradients.h"
 #include "graph/graph_def.h"
 #include "runtime/npy.h"
 #include "runtime/session.h"
@@ -109,6 +110,33 @@ void Dot(const std::string& model, const std::string& out_path) {
   if (!out.flush()) ThrowError(ErrorCode::kDataLoss, "writing '", out_path, "' failed");
 }
 
+// Adds the gradients of the sum of the ys with respect to each x and saves
+// the graph; prints "x<TAB>gradient" per x, "none" where no y depends on x
+// (or x is not floating), so a script can fetch them with `tg run`.
+void Grad(const std::string& model, const std::vector<std::string>& y_names,
+          const std::vector<std::string>& x_names, const std::string& out_path) {
+  const std::unique_ptr<Graph> graph = LoadGraph(model);
+  auto find_all = [&](const std::vector<std::string>& names, const char* flag) {
+    std::vector<Output> outputs;
+    for (const std::string& name : names) {
+      std::string_view node;
+      int index = 0;
+      if (!ParseTensorName(name, &node, &index)) {
+        ThrowInvalid(flag, ": bad tensor name '", name, "'; expected NAME[:i]");
+      }
+      outputs.push_back(graph->FindOutput(name));
+    }
+    return outputs;
+  };
+  const std::vector<Output> ys = find_all(y_names, "--ys");
+  const std::vector<Output> xs = find_all(x_names, "--xs");
+  const std::vector<Output> grads = AddGradients(Scope(*graph), ys, xs);
+  SaveGraph(*graph, out_path);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    std::cout << xs[i].name() << "\t" << (grads[i].node ? grads[i].name() : "none") << "\n";
+  }
+}
+
 // Error messages are printed on one line.
 std::string OneLine(std::string message) {
   std::replace(message.begin(), message.end(), '\n', ' ');
@@ -120,7 +148,9 @@ std::string OneLine(std::string message) {
 
 int main(int argc, char** argv) {
   using namespace tensorgraph::tools;
-  CLI::App app{"tg: inspect, run, convert and draw tensorgraph models (GraphDef .pb / .pbtxt)"};
+  CLI::App app{
+      "tg: inspect, run, convert, draw and differentiate tensorgraph models (GraphDef .pb / "
+      ".pbtxt)"};
   app.require_subcommand(1);
 
   std::string model, out_path, convert_in, convert_out;
@@ -154,6 +184,19 @@ int main(int argc, char** argv) {
   dot->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
   dot->add_option("-o,--output", out_path, "Write to this file instead of stdout");
 
+  CLI::App* grad =
+      app.add_subcommand("grad", "Add the gradients of ys with respect to xs and save the model");
+  std::vector<std::string> ys, xs;
+  grad->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
+  grad->add_option("--ys", ys, "NAME[:i][,NAME[:i]...]: the tensors whose sum is differentiated")
+      ->required()
+      ->delimiter(',');
+  grad->add_option("--xs", xs, "NAME[:i][,NAME[:i]...]: the tensors to differentiate with respect to")
+      ->required()
+      ->delimiter(',');
+  grad->add_option("-o,--output", out_path, "Output model; .pbtxt writes text, else binary")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -161,6 +204,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) Run(model, feeds, fetches, targets, inits);
     if (convert->parsed()) Convert(convert_in, convert_out);
     if (dot->parsed()) Dot(model, out_path);
+    if (grad->parsed()) Grad(model, ys, xs, out_path);
   } catch (const std::exception& e) {
     // tensorgraph::Error is a std::exception whose what() names the node.
     std::cerr << "tg: error: " << OneLine(e.what()) << "\n";

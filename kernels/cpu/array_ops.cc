@@ -238,6 +238,51 @@ class ConcatV2Op : public OpKernel {
 };
 TG_REGISTER_KERNEL("ConcatV2", kDeviceCpu, DT_INVALID, ConcatV2Op);
 
+// Copies the block of extent `block` at `src_begin` in `src` to `dst_begin`
+// in `dst` (of one dtype and rank >= 1). Trailing dims the block spans whole
+// in both make each contiguous run reach back to dim `last`; the dims before
+// it are walked with a running index.
+void CopyBlock(const Tensor& src, const std::vector<int64_t>& src_begin, Tensor& dst,
+               const std::vector<int64_t>& dst_begin, const Shape& block) {
+  if (block.num_elements() == 0) return;
+  size_t last = static_cast<size_t>(block.rank() - 1);
+  int64_t bytes = static_cast<int64_t>(DataTypeSize(src.dtype()));  // per index of `last`
+  while (last > 0) {
+    const int d = static_cast<int>(last);
+    if (block.dim(d) != src.dim(d) || block.dim(d) != dst.dim(d)) break;
+    bytes *= block.dim(d);
+    --last;
+  }
+  const size_t run = static_cast<size_t>(block.dim(static_cast<int>(last)) * bytes);
+  // Bytes per index of each dim up to `last`, in the source and destination.
+  std::vector<int64_t> src_stride(last + 1, bytes), dst_stride(last + 1, bytes);
+  for (size_t k = last; k-- > 0;) {
+    src_stride[k] = src_stride[k + 1] * src.dim(static_cast<int>(k) + 1);
+    dst_stride[k] = dst_stride[k + 1] * dst.dim(static_cast<int>(k) + 1);
+  }
+  int64_t from = 0, to = 0;
+  for (size_t k = 0; k <= last; ++k) {
+    from += src_begin[k] * src_stride[k];
+    to += dst_begin[k] * dst_stride[k];
+  }
+  const auto* in = static_cast<const char*>(src.raw_data());
+  auto* out = static_cast<char*>(dst.raw_data());
+  const size_t runs = static_cast<size_t>(block.num_elements()) * DataTypeSize(src.dtype()) / run;
+  std::vector<int64_t> index(last, 0);
+  for (size_t r = 0; r < runs; ++r) {
+    std::memcpy(out + to, in + from, run);
+    for (size_t k = last; k-- > 0;) {
+      const int64_t extent = block.dim(static_cast<int>(k));
+      from += src_stride[k];
+      to += dst_stride[k];
+      if (++index[k] < extent) break;
+      from -= src_stride[k] * extent;
+      to -= dst_stride[k] * extent;
+      index[k] = 0;
+    }
+  }
+}
+
 class SliceOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
@@ -250,35 +295,7 @@ class SliceOp : public OpKernel {
       return;
     }
     Tensor& y = ctx.AllocateOutput(0, shape);
-    if (y.num_elements() == 0) return;
-    const std::vector<int64_t> begin = *c.input_value_as_ints(1);
-    // Trailing dims taken whole make each contiguous run reach back to dim
-    // `last`; the dims before it are walked with a running index.
-    size_t last = static_cast<size_t>(shape.rank() - 1);
-    int64_t block = static_cast<int64_t>(DataTypeSize(x.dtype()));  // bytes per index of `last`
-    while (last > 0 && shape.dim(static_cast<int>(last)) == x.dim(static_cast<int>(last))) {
-      block *= x.dim(static_cast<int>(last--));
-    }
-    const size_t run = static_cast<size_t>(shape.dim(static_cast<int>(last)) * block);
-    std::vector<int64_t> stride(last + 1, block);  // input bytes per index of each dim
-    for (size_t k = last; k-- > 0;) stride[k] = stride[k + 1] * x.dim(static_cast<int>(k) + 1);
-    int64_t from = 0;
-    for (size_t k = 0; k <= last; ++k) from += begin[k] * stride[k];
-
-    const auto* in = static_cast<const char*>(x.raw_data());
-    auto* to = static_cast<char*>(y.raw_data());
-    const size_t runs = y.bytes() / run;
-    std::vector<int64_t> index(last, 0);
-    for (size_t r = 0; r < runs; ++r, to += run) {
-      std::memcpy(to, in + from, run);
-      for (size_t k = last; k-- > 0;) {
-        const int64_t extent = shape.dim(static_cast<int>(k));
-        from += stride[k];
-        if (++index[k] < extent) break;
-        from -= stride[k] * extent;
-        index[k] = 0;
-      }
-    }
+    CopyBlock(x, *c.input_value_as_ints(1), y, std::vector<int64_t>(shape.rank(), 0), shape);
   }
 };
 TG_REGISTER_KERNEL("Slice", kDeviceCpu, DT_INVALID, SliceOp);
@@ -336,6 +353,141 @@ class OnesLikeOp : public OpKernel {
   const Tensor one_;
 };
 TG_REGISTER_KERNEL("OnesLike", kDeviceCpu, DT_INVALID, OnesLikeOp);
+
+
+TG_REGISTER_KERNEL("StopGradient", kDeviceCpu, DT_INVALID, ForwardInputOp);
+
+class BroadcastToOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = ctx.InferShapes();
+    const Tensor& x = ctx.input(0);
+    const Shape shape = c.outputs()[0].ToShape();
+    // As many elements out as in: only size-1 dims were added, so the
+    // element order is kept and the buffer can be shared.
+    if (shape.num_elements() == x.num_elements()) {
+      ctx.SetOutput(0, x.Reshaped(shape));
+      return;
+    }
+    Tensor& y = ctx.AllocateOutput(0, shape);
+    if (y.num_elements() == 0) return;
+    const int rank = shape.rank();
+    // Input elements per index of each output dim; 0 where it is broadcast.
+    std::vector<int64_t> stride(static_cast<size_t>(rank), 0);
+    int64_t step = 1;
+    for (int d = x.rank() - 1, o = rank - 1; d >= 0; --d, --o) {
+      if (x.dim(d) != 1) stride[static_cast<size_t>(o)] = step;
+      step *= x.dim(d);
+    }
+    VisitElementSize(x.dtype(), [&](auto zero) {
+      using E = decltype(zero);
+      const E* in = static_cast<const E*>(x.raw_data());
+      E* out = static_cast<E*>(y.raw_data());
+      // Each output row (last dim) is a copy of an input row or one
+      // input element repeated; the dims before it are walked with a
+      // running index.
+      const int64_t cols = shape.dim(rank - 1);
+      const bool repeat = stride[static_cast<size_t>(rank - 1)] == 0;
+      const int64_t rows = y.num_elements() / cols;
+      std::vector<int64_t> index(static_cast<size_t>(rank - 1), 0);
+      int64_t from = 0;
+      for (int64_t r = 0; r < rows; ++r, out += cols) {
+        if (repeat) {
+          std::fill_n(out, cols, in[from]);
+        } else {
+          std::copy_n(in + from, cols, out);
+        }
+        for (size_t k = index.size(); k-- > 0;) {
+          const int64_t extent = shape.dim(static_cast<int>(k));
+          from += stride[k];
+          if (++index[k] < extent) break;
+          from -= stride[k] * extent;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+};
+TG_REGISTER_KERNEL("BroadcastTo", kDeviceCpu, DT_INVALID, BroadcastToOp);
+
+// The shape function has checked that x is a permutation.
+template <typename T>
+class InvertPermutationOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    ctx.InferShapes();
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.AllocateOutput(0, x.shape());
+    const T* perm = x.data<T>();
+    T* inverse = y.data<T>();
+    for (int64_t i = 0; i < x.num_elements(); ++i) inverse[perm[i]] = static_cast<T>(i);
+  }
+};
+TG_REGISTER_KERNEL("InvertPermutation", kDeviceCpu, DT_INT32, InvertPermutationOp<int32_t>);
+TG_REGISTER_KERNEL("InvertPermutation", kDeviceCpu, DT_INT64, InvertPermutationOp<int64_t>);
+
+class PadOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = ctx.InferShapes();
+    const Tensor& x = ctx.input(0);
+    const Shape shape = c.outputs()[0].ToShape();
+    if (shape == x.shape()) {  // no padding
+      ctx.SetOutput(0, x);
+      return;
+    }
+    Tensor& y = ctx.AllocateOutput(0, shape);
+    // All-zero bytes are zero (and false) in every dtype.
+    std::memset(y.raw_data(), 0, y.bytes());
+    const std::vector<int64_t> paddings = *c.input_value_as_ints(1);
+    std::vector<int64_t> before;
+    for (size_t d = 0; d < paddings.size(); d += 2) before.push_back(paddings[d]);
+    CopyBlock(x, std::vector<int64_t>(x.rank(), 0), y, before, x.shape());
+  }
+};
+TG_REGISTER_KERNEL("Pad", kDeviceCpu, DT_INVALID, PadOp);
+
+// The shape function has checked the shapes agree but at concat_dim.
+class ConcatOffsetOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const InferenceContext c = ctx.InferShapes();
+    const int n = ctx.num_inputs() - 1;
+    const int64_t rank = ctx.input(1).num_elements();
+    const int64_t a = c.input_value_as_ints(0)->front();
+    const size_t axis = static_cast<size_t>(a < 0 ? a + rank : a);
+    int64_t offset = 0;
+    for (int i = 0; i < n; ++i) {
+      Tensor& y = ctx.AllocateOutput(i, Shape{rank});
+      VisitDataType(y.dtype(), "ConcatOffset", [&](auto zero) {
+        using T = decltype(zero);
+        std::fill_n(y.data<T>(), rank, T{0});
+        y.data<T>()[axis] = static_cast<T>(offset);
+      });
+      offset += (*c.input_value_as_ints(i + 1))[axis];
+    }
+  }
+};
+TG_REGISTER_KERNEL("ConcatOffset", kDeviceCpu, DT_INVALID, ConcatOffsetOp);
+
+class SizeOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    ctx.InferShapes();  // rejects counts that do not fit out_type
+    const int64_t count = ctx.input(0).num_elements();
+    Tensor& y = ctx.AllocateOutput(0, Shape{});
+    VisitDataType(y.dtype(), "Size", [&](auto zero) {
+      using T = decltype(zero);
+      *y.data<T>() = static_cast<T>(count);
+    });
+  }
+};
+TG_REGISTER_KERNEL("Size", kDeviceCpu, DT_INVALID, SizeOp);
 
 }  // namespace
 }  // namespace tensorgraph

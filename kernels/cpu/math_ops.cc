@@ -1,5 +1,5 @@
-// CPU kernels for elementwise math: arithmetic, comparisons, SelectV2 and
-// Cast.
+// CPU kernels for elementwise math: arithmetic, comparisons, SelectV2,
+// Cast, AddN, the activation gradient ops and BroadcastGradientArgs.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "kernels/cpu/elementwise.h"
 
@@ -199,6 +201,28 @@ struct TanhFn {
   T operator()(T a) const { return std::tanh(a); }
 };
 
+// --- gradient functors: f(y, dy) for y the forward op's output -------------
+
+struct SigmoidGradFn {
+  template <typename T>
+  T operator()(T y, T dy) const { return dy * y * (T(1) - y); }
+};
+
+struct TanhGradFn {
+  template <typename T>
+  T operator()(T y, T dy) const { return dy * (T(1) - y * y); }
+};
+
+struct SqrtGradFn {
+  template <typename T>
+  T operator()(T y, T dy) const { return T(0.5) * dy / y; }
+};
+
+struct RsqrtGradFn {
+  template <typename T>
+  T operator()(T y, T dy) const { return T(-0.5) * (dy * y) * (y * y); }
+};
+
 // --- kernels ---------------------------------------------------------------
 
 template <typename T, typename Fn>
@@ -328,6 +352,109 @@ class CastOp : public OpKernel {
   const Conversion convert_;
 };
 
+// A binary op on two inputs of one shape (no broadcasting), as the
+// gradient ops are.
+template <typename T, typename Fn>
+class SameShapeBinaryOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (a.shape() != b.shape()) {
+      ctx.Fail("inputs must have the same shape, but are ", a.shape().ToString(), " and ",
+               b.shape().ToString());
+    }
+    cpu::BinaryMap<T, T>(a, b, ctx.ForwardInputOrAllocateOutput({0, 1}, 0, a.shape()), Fn{});
+  }
+};
+
+template <typename T>
+class AddNOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const int n = ctx.num_inputs();
+    const Shape& shape = ctx.input(0).shape();
+    std::vector<const T*> in(static_cast<size_t>(n));
+    for (int k = 0; k < n; ++k) {
+      const Tensor& x = ctx.input(k);
+      if (x.shape() != shape) {
+        ctx.Fail("inputs must have the same shape, but input 0 is ", shape.ToString(),
+                 " and input ", k, " is ", x.shape().ToString());
+      }
+      in[static_cast<size_t>(k)] = x.data<T>();
+    }
+    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0, shape);
+    T* po = out.data<T>();
+    // The output may share a buffer with any input (an input can also
+    // appear several times), so each block is summed completely into a
+    // local accumulator before it is written; blocks keep the inner loops
+    // vectorizable.
+    constexpr int64_t kBlock = 512;
+    T acc[kBlock];
+    const int64_t total = shape.num_elements();
+    for (int64_t start = 0; start < total; start += kBlock) {
+      const int64_t len = std::min(kBlock, total - start);
+      std::copy_n(in[0] + start, len, acc);
+      for (size_t k = 1; k < in.size(); ++k) {
+        const T* src = in[k] + start;
+        for (int64_t j = 0; j < len; ++j) acc[j] = AddFn{}(acc[j], src[j]);
+      }
+      std::copy_n(acc, len, po + start);
+    }
+  }
+};
+
+// "[2,3]": dims that came as values, so possibly negative.
+template <typename T>
+std::string ShapeString(const std::vector<T>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += StrCat(i == 0 ? "" : ",", dims[i]);
+  return s + "]";
+}
+
+// TensorFlow's BCast reduction indices: with both shapes padded on the left
+// with 1s to the larger rank, an input is reduced along every axis where
+// its dim is 1 (even where the other's is also 1); equal shapes need no
+// reduction at all.
+template <typename T>
+class BroadcastGradientArgsOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    std::vector<T> shapes[2];
+    for (int i = 0; i < 2; ++i) {
+      const Tensor& s = ctx.input(i);
+      if (s.rank() != 1) ctx.Fail("s", i, " must be a vector but has shape ", s.shape().ToString());
+      shapes[i] = s.ToVector<T>();
+    }
+    std::vector<T> reduce[2];
+    if (shapes[0] != shapes[1]) {
+      const size_t rank = std::max(shapes[0].size(), shapes[1].size());
+      for (size_t axis = 0; axis < rank; ++axis) {
+        T dims[2];
+        for (int i = 0; i < 2; ++i) {
+          const size_t pad = rank - shapes[i].size();
+          dims[i] = axis < pad ? T(1) : shapes[i][axis - pad];
+        }
+        if (dims[0] != dims[1] && dims[0] != 1 && dims[1] != 1) {
+          ctx.Fail("Incompatible shapes: ", ShapeString(shapes[0]), " vs. ",
+                   ShapeString(shapes[1]));
+        }
+        for (int i = 0; i < 2; ++i) {
+          if (dims[i] == 1) reduce[i].push_back(static_cast<T>(axis));
+        }
+      }
+    }
+    for (int i = 0; i < 2; ++i) {
+      const std::vector<T>& r = reduce[i];
+      Tensor& out = ctx.AllocateOutput(i, Shape{static_cast<int64_t>(r.size())});
+      std::copy(r.begin(), r.end(), out.data<T>());
+    }
+  }
+};
+
 // --- registration ----------------------------------------------------------
 
 template <typename T>
@@ -412,6 +539,23 @@ TG_REGISTER_CPU_NUMBERS("Equal", EqualOp);
 TG_REGISTER_CPU("Equal", EqualOp, bool);
 TG_REGISTER_CPU_NUMBERS("Greater", GreaterOp);
 TG_REGISTER_CPU_NUMBERS("Less", LessOp);
+
+template <typename T>
+using SigmoidGradOp = SameShapeBinaryOp<T, SigmoidGradFn>;
+template <typename T>
+using TanhGradOp = SameShapeBinaryOp<T, TanhGradFn>;
+template <typename T>
+using SqrtGradOp = SameShapeBinaryOp<T, SqrtGradFn>;
+template <typename T>
+using RsqrtGradOp = SameShapeBinaryOp<T, RsqrtGradFn>;
+
+TG_REGISTER_CPU_SIGNED("AddN", AddNOp);
+TG_REGISTER_CPU_FLOATS("SigmoidGrad", SigmoidGradOp);
+TG_REGISTER_CPU_FLOATS("TanhGrad", TanhGradOp);
+TG_REGISTER_CPU_FLOATS("SqrtGrad", SqrtGradOp);
+TG_REGISTER_CPU_FLOATS("RsqrtGrad", RsqrtGradOp);
+TG_REGISTER_CPU("BroadcastGradientArgs", BroadcastGradientArgsOp, int32_t);
+TG_REGISTER_CPU("BroadcastGradientArgs", BroadcastGradientArgsOp, int64_t);
 
 TG_REGISTER_CPU_NUMBERS("SelectV2", SelectV2Op);
 TG_REGISTER_CPU("SelectV2", SelectV2Op, bool);

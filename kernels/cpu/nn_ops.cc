@@ -1,5 +1,6 @@
 // CPU kernels for nn ops: bias, activations, softmax and the softmax
-// cross-entropy losses. (MatMul is in matmul.cc.)
+// cross-entropy losses, and the gradient ops of bias and activations.
+// (MatMul is in matmul.cc.)
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,6 +12,32 @@
 namespace tensorgraph {
 namespace {
 
+// A tensor laid out as [outer, channels, inner] around its channel
+// dimension, as BiasAdd's data_format places it; inner is 1 for NHWC.
+struct ChannelLayout {
+  int channel_dim = 0;
+  int64_t outer = 0, channels = 0, inner = 1;
+};
+
+// Fails the kernel when `value` (input 0, named as in the op's signature)
+// has too small a rank for data_format.
+ChannelLayout BiasChannelLayout(OpKernelContext& ctx, const Tensor& value,
+                                const std::string& data_format) {
+  const bool channels_first = data_format == "NCHW";
+  const int min_rank = channels_first ? 3 : 2;
+  if (value.rank() < min_rank) {
+    ctx.Fail(ctx.node().op_def().inputs[0].name, " must have rank at least ", min_rank,
+             " with data_format ", data_format, ", got shape ", value.shape().ToString());
+  }
+  ChannelLayout layout;
+  layout.channel_dim = channels_first ? 1 : value.rank() - 1;
+  layout.channels = value.dim(layout.channel_dim);
+  for (int d = layout.channel_dim + 1; d < value.rank(); ++d) layout.inner *= value.dim(d);
+  layout.outer = 1;
+  for (int d = 0; d < layout.channel_dim; ++d) layout.outer *= value.dim(d);
+  return layout;
+}
+
 template <typename T>
 class BiasAddOp : public OpKernel {
  public:
@@ -20,32 +47,48 @@ class BiasAddOp : public OpKernel {
   void Compute(OpKernelContext& ctx) override {
     const Tensor& value = ctx.input(0);
     const Tensor& bias = ctx.input(1);
-    const bool channels_first = data_format_ == "NCHW";
-    const int min_rank = channels_first ? 3 : 2;
-    if (value.rank() < min_rank) {
-      ctx.Fail("value must have rank at least ", min_rank, " with data_format ", data_format_,
-               ", got shape ", value.shape().ToString());
-    }
+    const ChannelLayout l = BiasChannelLayout(ctx, value, data_format_);
     if (bias.rank() != 1) ctx.Fail("bias must be a vector, got shape ", bias.shape().ToString());
-    const int channel_dim = channels_first ? 1 : value.rank() - 1;
-    const int64_t channels = value.dim(channel_dim);
-    if (bias.dim(0) != channels) {
+    if (bias.dim(0) != l.channels) {
       ctx.Fail("bias has ", bias.dim(0), " elements but value ", value.shape().ToString(), " has ",
-               channels, " channels (dimension ", channel_dim, " with data_format ", data_format_,
-               ")");
+               l.channels, " channels (dimension ", l.channel_dim, " with data_format ",
+               data_format_, ")");
     }
     Tensor& out = ctx.AllocateOutput(0, value.shape());
     if (value.num_elements() == 0) return;
-    // value is [outer, channels, inner]; inner is 1 for NHWC.
-    int64_t inner = 1;
-    for (int d = channel_dim + 1; d < value.rank(); ++d) inner *= value.dim(d);
-    const int64_t outer = value.num_elements() / (channels * inner);
     const T* x = value.data<T>();
     const T* b = bias.data<T>();
     T* y = out.data<T>();
-    for (int64_t o = 0; o < outer; ++o) {
-      for (int64_t c = 0; c < channels; ++c) {
-        for (int64_t i = 0; i < inner; ++i, ++x, ++y) *y = static_cast<T>(*x + b[c]);
+    for (int64_t o = 0; o < l.outer; ++o) {
+      for (int64_t c = 0; c < l.channels; ++c) {
+        for (int64_t i = 0; i < l.inner; ++i, ++x, ++y) *y = static_cast<T>(*x + b[c]);
+      }
+    }
+  }
+
+ private:
+  const std::string data_format_;
+};
+
+// The sum of out_backprop over every dimension but the channel one.
+template <typename T>
+class BiasAddGradOp : public OpKernel {
+ public:
+  BiasAddGradOp(const Node& node, Device& device)
+      : OpKernel(node, device), data_format_(attr<std::string>("data_format")) {}
+
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& grad = ctx.input(0);
+    const ChannelLayout l = BiasChannelLayout(ctx, grad, data_format_);
+    Tensor& out = ctx.AllocateOutput(0, Shape({l.channels}));
+    T* sum = out.data<T>();
+    std::fill(sum, sum + l.channels, T{0});
+    const T* g = grad.data<T>();
+    for (int64_t o = 0; o < l.outer; ++o) {
+      for (int64_t c = 0; c < l.channels; ++c) {
+        T acc = 0;
+        for (int64_t i = 0; i < l.inner; ++i, ++g) acc += *g;
+        sum[c] += acc;
       }
     }
   }
@@ -74,6 +117,41 @@ struct SoftplusFn {
     if (x > -threshold) return x;
     const T e = std::exp(x);
     return x < threshold ? e : std::log1p(e);
+  }
+};
+
+struct ReluGradFn {
+  template <typename T>
+  T operator()(T gradient, T feature) const {
+    return feature > T{0} ? gradient : T{0};
+  }
+};
+
+struct SoftplusGradFn {
+  template <typename T>
+  T operator()(T gradient, T feature) const {
+    // gradient * sigmoid(feature); for very negative features exp(-feature)
+    // overflows to inf and the quotient is the right limit, 0.
+    return gradient / (std::exp(-feature) + T{1});
+  }
+};
+
+// An activation's gradient op: out = f(gradients, features), elementwise
+// over two tensors of one shape.
+template <typename T, typename Fn>
+class ActivationGradOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& gradients = ctx.input(0);
+    const Tensor& features = ctx.input(1);
+    if (gradients.shape() != features.shape()) {
+      ctx.Fail("gradients ", gradients.shape().ToString(), " and features ",
+               features.shape().ToString(), " must have the same shape");
+    }
+    Tensor& out = ctx.ForwardInputOrAllocateOutput({0, 1}, 0, gradients.shape());
+    cpu::BinaryMap<T, T>(gradients, features, out, Fn{});
   }
 };
 
@@ -225,15 +303,25 @@ TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_INT32, BiasAddOp<int32_t>);
 TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_UINT8, BiasAddOp<uint8_t>);
 TG_REGISTER_KERNEL("BiasAdd", kDeviceCpu, DT_INT64, BiasAddOp<int64_t>);
 
+TG_REGISTER_KERNEL("BiasAddGrad", kDeviceCpu, DT_FLOAT, BiasAddGradOp<float>);
+TG_REGISTER_KERNEL("BiasAddGrad", kDeviceCpu, DT_DOUBLE, BiasAddGradOp<double>);
+
 TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_FLOAT, cpu::UnaryOpKernel<float, float, ReluFn>);
 TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_DOUBLE, cpu::UnaryOpKernel<double, double, ReluFn>);
 TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_INT32, cpu::UnaryOpKernel<int32_t, int32_t, ReluFn>);
 TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_UINT8, cpu::UnaryOpKernel<uint8_t, uint8_t, ReluFn>);
 TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_INT64, cpu::UnaryOpKernel<int64_t, int64_t, ReluFn>);
 
+TG_REGISTER_KERNEL("ReluGrad", kDeviceCpu, DT_FLOAT, ActivationGradOp<float, ReluGradFn>);
+TG_REGISTER_KERNEL("ReluGrad", kDeviceCpu, DT_DOUBLE, ActivationGradOp<double, ReluGradFn>);
+
 TG_REGISTER_KERNEL("Softplus", kDeviceCpu, DT_FLOAT, cpu::UnaryOpKernel<float, float, SoftplusFn>);
 TG_REGISTER_KERNEL("Softplus", kDeviceCpu, DT_DOUBLE,
                    cpu::UnaryOpKernel<double, double, SoftplusFn>);
+
+TG_REGISTER_KERNEL("SoftplusGrad", kDeviceCpu, DT_FLOAT, ActivationGradOp<float, SoftplusGradFn>);
+TG_REGISTER_KERNEL("SoftplusGrad", kDeviceCpu, DT_DOUBLE,
+                   ActivationGradOp<double, SoftplusGradFn>);
 
 TG_REGISTER_KERNEL("Softmax", kDeviceCpu, DT_FLOAT, SoftmaxOp<float, false>);
 TG_REGISTER_KERNEL("Softmax", kDeviceCpu, DT_DOUBLE, SoftmaxOp<double, false>);

@@ -94,6 +94,17 @@ RefTensor Select(const RefTensor& condition, const RefTensor& t, const RefTensor
 RefTensor MatMul(const RefTensor& a, const RefTensor& b, bool transpose_a, bool transpose_b);
 // bias along the last dimension (NHWC) or dimension 1 (NCHW).
 RefTensor BiasAdd(const RefTensor& value, const RefTensor& bias, bool nchw);
+// value summed over every dimension but the channel one: a vector.
+RefTensor BiasAddGrad(const RefTensor& value, bool nchw);
+
+// The elementwise sum of tensors of one shape.
+RefTensor AddN(const std::vector<RefTensor>& xs);
+// For shapes that broadcast together, the axes of the broadcast shape along
+// which each was broadcast: those where its dim, 1-padded on the left, is 1
+// (TensorFlow's rule, so an axis where both are 1 is in both lists); both
+// empty when the shapes are equal.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> BroadcastGradientArgs(
+    const std::vector<int64_t>& s0, const std::vector<int64_t>& s1);
 
 enum class Reduction { kSum, kMean, kMax };
 // Axes may be negative; an empty list reduces nothing. Integer means
@@ -109,6 +120,16 @@ RefTensor Transpose(const RefTensor& x, const std::vector<int64_t>& perm);
 RefTensor Slice(const RefTensor& x, const std::vector<int64_t>& begin,
                 const std::vector<int64_t>& size);
 RefTensor Concat(const std::vector<RefTensor>& xs, int64_t axis);
+// x broadcast (numpy's rule) to dims, which it must broadcast to.
+RefTensor BroadcastTo(const RefTensor& x, const std::vector<int64_t>& dims);
+// x with paddings[2d] zeros before and paddings[2d+1] after dimension d.
+RefTensor Pad(const RefTensor& x, const std::vector<int64_t>& paddings);
+// y[perm[i]] = i.
+std::vector<int64_t> InvertPermutation(const std::vector<int64_t>& perm);
+// Where each of the shapes starts in their concatenation along axis (which
+// may be negative).
+std::vector<std::vector<int64_t>> ConcatOffset(const std::vector<std::vector<int64_t>>& shapes,
+                                               int64_t axis);
 
 // Along the last dimension.
 RefTensor Softmax(const RefTensor& logits, bool log);

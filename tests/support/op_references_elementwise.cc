@@ -1,5 +1,8 @@
 // Harness entries for elementwise ops: unary math, numpy-broadcasting
-// binary math and comparisons, SelectV2 and Cast.
+// binary math and comparisons, SelectV2, Cast, AddN, the activation
+// gradients of math_ops (SigmoidGrad, TanhGrad, SqrtGrad, RsqrtGrad) and
+// BroadcastGradientArgs.
+#include <algorithm>
 #include <cmath>
 
 #include "tests/support/op_references.h"
@@ -214,9 +217,153 @@ std::vector<OpCase> CastCases(const TypeMap& types, Rng& rng) {
   return cases;
 }
 
+std::vector<OpCase> AddNCases(const TypeMap& types, Rng& rng) {
+  const DataType t = TypeOf(types, "T");
+  const Domain domain = IsFloating(t) ? Domain{} : kSmallInts;
+  std::vector<OpCase> cases;
+  for (int n : {1, 2, 3}) {
+    for (const auto& dims : UnaryShapes()) {
+      std::vector<RefTensor> xs;
+      std::vector<CaseInput> inputs;
+      for (int i = 0; i < n; ++i) {
+        xs.push_back(RandomRef(t, dims, domain, rng));
+        inputs.push_back(Fed(xs.back()));
+      }
+      cases.push_back(ExpectOutputs(std::to_string(n) + " of " + DimsString(dims), inputs, {},
+                                    {ref::AddN(xs)}));
+    }
+  }
+  if (t == DT_INT32) {
+    // Integer sums wrap around, as AddV2's do.
+    RefTensor x = MakeRef(t, {3}, {2147483647, -2147483648.0, 65536});
+    RefTensor y = MakeRef(t, {3}, {1, -1, 65536});
+    RefTensor z = MakeRef(t, {3}, {2147483647, 0, 2147418112});
+    cases.push_back(
+        ExpectOutputs("wrap-around", {Fed(x), Fed(y), Fed(z)}, {}, {ref::AddN({x, y, z})}));
+  }
+  // AddN does not broadcast, not even a scalar.
+  cases.push_back(
+      ExpectError("[2,3] and [3]",
+                  {Fed(RandomRef(t, {2, 3}, domain, rng)), Fed(RandomRef(t, {3}, domain, rng))}, {},
+                  "same shape"));
+  cases.push_back(
+      ExpectError("[2,3] and a scalar",
+                  {Fed(RandomRef(t, {2, 3}, domain, rng)), Fed(RandomRef(t, {}, domain, rng))}, {},
+                  "same shape"));
+  return cases;
+}
+
+// An activation's gradient op from its output y and the incoming gradient dy.
+struct ActivationGradSpec {
+  const char* op;
+  // Where y can lie: the forward op's range, kept off the points where the
+  // gradient's own derivative blows up (Sqrt's and Rsqrt's y = 0).
+  Domain y_domain;
+  ref::BinaryFn f;  // (y, dy)
+};
+
+const std::vector<ActivationGradSpec>& ActivationGradSpecs() {
+  static const std::vector<ActivationGradSpec> specs = {
+      {"SigmoidGrad", {0.01, 0.99}, [](double y, double dy) { return dy * y * (1 - y); }},
+      {"TanhGrad", {-0.99, 0.99}, [](double y, double dy) { return dy * (1 - y * y); }},
+      {"SqrtGrad", {0.25, 3}, [](double y, double dy) { return 0.5 * dy / y; }},
+      {"RsqrtGrad", {0.25, 3}, [](double y, double dy) { return -0.5 * dy * y * y * y; }},
+  };
+  return specs;
+}
+
+std::vector<OpCase> ActivationGradCases(const ActivationGradSpec& spec, DataType t, Rng& rng) {
+  std::vector<OpCase> cases;
+  for (const auto& dims : UnaryShapes()) {
+    RefTensor y = RandomRef(t, dims, spec.y_domain, rng);
+    RefTensor dy = RandomRef(t, dims, {}, rng);
+    cases.push_back(ExpectOutputs("shape " + y.ShapeString(), {Fed(y), Fed(dy)}, {},
+                                  {ref::Map2(y, dy, t, spec.f)}));
+  }
+  // y and dy must have one shape: there is no broadcasting.
+  cases.push_back(
+      ExpectError("y [2,3], dy [3]",
+                  {Fed(RandomRef(t, {2, 3}, spec.y_domain, rng)), Fed(RandomRef(t, {3}, {}, rng))},
+                  {}, "same shape"));
+  return cases;
+}
+
+std::vector<OpCase> BroadcastGradientArgsCases(const TypeMap& types, Rng&) {
+  const DataType t = TypeOf(types, "T");
+  using Dims = std::vector<int64_t>;
+  const std::vector<std::pair<Dims, Dims>> table = {
+      {{2, 3, 5}, {1}},    {{2, 3}, {2, 3}}, {{1, 3}, {3}}, {{2, 1, 3}, {4, 1}},
+      {{4, 1}, {2, 1, 3}}, {{}, {2, 3}},     {{2, 3}, {}},  {{}, {}},
+      {{0, 3}, {1, 3}},    {{1, 1}, {1, 1}}, {{1}, {1, 1}}, {{5, 1, 1}, {1, 4, 1}},
+  };
+  std::vector<OpCase> cases;
+  // The shapes are always fed: the outputs' lengths depend on their values,
+  // and inference gives a vector of unknown length even for constants.
+  for (const auto& [s0, s1] : table) {
+    const auto [r0, r1] = ref::BroadcastGradientArgs(s0, s1);
+    cases.push_back(
+        ExpectOutputs(DimsString(s0) + " and " + DimsString(s1),
+                      {IndexInput(IndexRef(t, s0), true), IndexInput(IndexRef(t, s1), true)}, {},
+                      {IndexRef(t, r0), IndexRef(t, r1)}));
+  }
+  cases.push_back(ExpectError(
+      "[2,3] and [4] do not broadcast",
+      {IndexInput(IndexRef(t, {2, 3}), true), IndexInput(IndexRef(t, {4}), true)}, {}, ""));
+  cases.push_back(ExpectError(
+      "s0 a matrix", {Fed(MakeRef(t, {2, 2}, {1, 2, 3, 4})), Fed(IndexRef(t, {2}))}, {}, "vector"));
+  cases.push_back(ExpectError("s1 a scalar", {Fed(IndexRef(t, {2})), Fed(IndexRef(t, {2}, true))},
+                              {}, "vector"));
+  return cases;
+}
+
+}  // namespace
+
+namespace ref {
+
+RefTensor AddN(const std::vector<RefTensor>& xs) {
+  std::vector<double> sum(xs[0].values.size(), 0.0);
+  for (const RefTensor& x : xs) {
+    for (size_t i = 0; i < sum.size(); ++i) sum[i] += x.values[i];
+  }
+  return MakeRef(xs[0].dtype, xs[0].dims, sum);
+}
+
+std::pair<std::vector<int64_t>, std::vector<int64_t>> BroadcastGradientArgs(
+    const std::vector<int64_t>& s0, const std::vector<int64_t>& s1) {
+  if (s0 == s1) return {};
+  const size_t rank = std::max(s0.size(), s1.size());
+  std::vector<int64_t> r0, r1;
+  for (size_t d = 0; d < rank; ++d) {
+    // Dimension d of the broadcast shape; shorter shapes are padded with
+    // ones on the left.
+    const size_t pad0 = rank - s0.size(), pad1 = rank - s1.size();
+    const int64_t a = d < pad0 ? 1 : s0[d - pad0];
+    const int64_t b = d < pad1 ? 1 : s1[d - pad1];
+    if (a == 1) r0.push_back(static_cast<int64_t>(d));
+    if (b == 1) r1.push_back(static_cast<int64_t>(d));
+  }
+  return {r0, r1};
+}
+
+}  // namespace ref
+
+namespace {
+
+void AddActivationGradEntries(HarnessTable& table) {
+  for (const ActivationGradSpec& spec : ActivationGradSpecs()) {
+    table[spec.op].type_attrs = {"T"};
+    table[spec.op].cases = [&spec](const TypeMap& types, Rng& rng) {
+      return ActivationGradCases(spec, TypeOf(types, "T"), rng);
+    };
+  }
+}
+
 }  // namespace
 
 void AddElementwiseEntries(HarnessTable& table) {
+  AddActivationGradEntries(table);
+  table["AddN"] = {{"T"}, AddNCases, nullptr};
+  table["BroadcastGradientArgs"] = {{"T"}, BroadcastGradientArgsCases, nullptr};
   for (const UnarySpec& spec : UnarySpecs()) {
     table[spec.op].type_attrs = {"T"};
     table[spec.op].cases = [&spec](const TypeMap& types, Rng& rng) {

@@ -1,5 +1,6 @@
-// References and harness entries for nn ops: MatMul, BiasAdd, Softmax,
-// LogSoftmax and the two softmax cross entropies.
+// References and harness entries for nn ops: MatMul, BiasAdd, BiasAddGrad,
+// ReluGrad, SoftplusGrad, Softmax, LogSoftmax and the two softmax cross
+// entropies.
 #include <cmath>
 
 #include "tests/support/op_references.h"
@@ -66,6 +67,18 @@ RefTensor BiasAdd(const RefTensor& value, const RefTensor& bias, bool nchw) {
     values[i] += bias.values[static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels)];
   }
   return MakeRef(value.dtype, value.dims, values);
+}
+
+RefTensor BiasAddGrad(const RefTensor& value, bool nchw) {
+  const size_t channel_dim = nchw ? 1 : value.dims.size() - 1;
+  int64_t inner = 1;
+  for (size_t d = channel_dim + 1; d < value.dims.size(); ++d) inner *= value.dims[d];
+  const int64_t channels = value.dims[channel_dim];
+  std::vector<double> sums(static_cast<size_t>(channels), 0.0);
+  for (size_t i = 0; i < value.values.size(); ++i) {
+    sums[static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels)] += value.values[i];
+  }
+  return MakeRef(value.dtype, {channels}, sums);
 }
 
 RefTensor Softmax(const RefTensor& logits, bool log) {
@@ -193,6 +206,82 @@ std::vector<OpCase> BiasAddCases(const TypeMap& types, Rng& rng) {
   return cases;
 }
 
+std::vector<OpCase> BiasAddGradCases(const TypeMap& types, Rng& rng) {
+  const DataType t = TypeOf(types, "T");
+  struct Case {
+    Dims value;
+    const char* format;
+  };
+  const std::vector<Case> table = {
+      {{2, 3}, "NHWC"},    {{2, 2, 2, 3}, "NHWC"},    {{2, 3, 2, 2}, "NCHW"}, {{0, 3}, "NHWC"},
+      {{4, 3, 5}, "NCHW"}, {{2, 3, 2, 2, 2}, "NCHW"}, {{2, 0, 4}, "NCHW"},    {{3, 4, 0}, "NCHW"},
+      {{16, 7}, "NHWC"},   {{3, 4, 5, 6}, "NCHW"},
+  };
+  std::vector<OpCase> cases;
+  for (const Case& c : table) {
+    const bool nchw = std::string_view(c.format) == "NCHW";
+    RefTensor value = RandomRef(t, c.value, ValueDomain(t), rng);
+    const int64_t channels = c.value[nchw ? 1 : c.value.size() - 1];
+    OpCase oc =
+        ExpectOutputs(value.ShapeString() + " " + c.format, {Fed(value)},
+                      {{"data_format", std::string(c.format)}}, {ref::BiasAddGrad(value, nchw)});
+    // Each output sums the elements of one channel, as a dot product does.
+    oc.tol = DotTolerance(t, channels == 0 ? 0 : value.num_elements() / channels);
+    cases.push_back(std::move(oc));
+  }
+  const auto x = [&](Dims dims) { return Fed(RandomRef(t, std::move(dims), ValueDomain(t), rng)); };
+  cases.push_back(ExpectError("value a vector", {x({3})}, {}, ""));
+  // NCHW has its channels in dimension 1 of a rank >= 3 value (TensorFlow's rule).
+  cases.push_back(
+      ExpectError("NCHW matrix", {x({2, 3})}, {{"data_format", std::string("NCHW")}}, ""));
+  return cases;
+}
+
+// An activation's gradient op from the incoming gradients and the forward
+// op's features.
+std::vector<OpCase> ActivationGradCases(const ref::BinaryFn& f, const Domain& features_domain,
+                                        const TypeMap& types, Rng& rng) {
+  const DataType t = TypeOf(types, "T");
+  std::vector<OpCase> cases;
+  for (const auto& dims : UnaryShapes()) {
+    RefTensor g = RandomRef(t, dims, {}, rng);
+    RefTensor features = RandomRef(t, dims, features_domain, rng);
+    cases.push_back(ExpectOutputs("shape " + g.ShapeString(), {Fed(g), Fed(features)}, {},
+                                  {ref::Map2(g, features, t, f)}));
+  }
+  cases.push_back(ExpectError("gradients [2,3], features [3]",
+                              {Fed(RandomRef(t, {2, 3}, {}, rng)), Fed(RandomRef(t, {3}, {}, rng))},
+                              {}, "same shape"));
+  return cases;
+}
+
+std::vector<OpCase> ReluGradCases(const TypeMap& types, Rng& rng) {
+  const DataType t = TypeOf(types, "T");
+  const ref::BinaryFn f = [](double g, double x) { return x > 0 ? g : 0.0; };
+  std::vector<OpCase> cases = ActivationGradCases(f, {}, types, rng);
+  // Whole-number features, so zeros occur: Relu's gradient at 0 is 0.
+  RefTensor g = RandomRef(t, {4, 5}, {}, rng);
+  RefTensor features = RandomRef(t, {4, 5}, {-2, 2, 0, true}, rng);
+  cases.push_back(ExpectOutputs("features with zeros", {Fed(g), Fed(features)}, {},
+                                {ref::Map2(g, features, t, f)}));
+  return cases;
+}
+
+std::vector<OpCase> SoftplusGradCases(const TypeMap& types, Rng& rng) {
+  const DataType t = TypeOf(types, "T");
+  // sigmoid(x) without overflow for large |x|.
+  const ref::BinaryFn f = [](double g, double x) {
+    return x >= 0 ? g / (1 + std::exp(-x)) : g * std::exp(x) / (1 + std::exp(x));
+  };
+  std::vector<OpCase> cases = ActivationGradCases(f, {-8, 8}, types, rng);
+  // Features far from zero, where sigmoid saturates towards 0 and 1.
+  RefTensor g = RandomRef(t, {64}, {}, rng);
+  RefTensor features = RandomRef(t, {64}, {-60, 60}, rng);
+  cases.push_back(ExpectOutputs("wide range [-60,60]", {Fed(g), Fed(features)}, {},
+                                {ref::Map2(g, features, t, f)}));
+  return cases;
+}
+
 // Logits spread wide enough that an unshifted exp would overflow float32.
 constexpr Domain kLargeLogits{-100, 100};
 
@@ -277,6 +366,9 @@ std::vector<OpCase> SparseXentCases(const TypeMap& types, Rng& rng) {
 void AddNnEntries(HarnessTable& table) {
   table["MatMul"] = {{"T"}, MatMulCases, nullptr};
   table["BiasAdd"] = {{"T"}, BiasAddCases, nullptr};
+  table["BiasAddGrad"] = {{"T"}, BiasAddGradCases, nullptr};
+  table["ReluGrad"] = {{"T"}, ReluGradCases, nullptr};
+  table["SoftplusGrad"] = {{"T"}, SoftplusGradCases, nullptr};
   table["Softmax"] = {
       {"T"},
       [](const TypeMap& types, Rng& rng) { return SoftmaxCases(false, types, rng); },

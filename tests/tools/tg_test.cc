@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "runtime/npy.h"
 #include "tensorgraph.h"
@@ -218,6 +219,127 @@ TEST_CASE("tg dot draws nodes, data edges and control edges", "[cli]") {
   REQUIRE(to_file.exit_code == 0);
   CHECK(to_file.out.empty());
   CHECK(ReadText(dir / "g.dot") == result.out);
+}
+
+// y = 3 * x * x + x and z = x * u for float xs of shape [2], plus an input
+// nothing uses and an integer output, saved as a binary GraphDef.
+fs::path SaveGradGraph(const fs::path& dir) {
+  Graph g;
+  Scope root(g);
+  auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {2});
+  auto u = ops::Placeholder(root.WithOpName("u"), DT_FLOAT, {2});
+  ops::Placeholder(root.WithOpName("unused"), DT_FLOAT, {2});
+  ops::Identity(root.WithOpName("y"), x * x * 3.0f + x);
+  ops::Identity(root.WithOpName("z"), x * u);
+  ops::Cast(root.WithOpName("n"), x, DT_INT32);
+  const fs::path path = dir / "grad.pb";
+  SaveGraph(g, path);
+  return path;
+}
+
+// The lines of `text`, each split at its tab.
+std::vector<std::pair<std::string, std::string>> TabbedLines(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const size_t tab = line.find('\t');
+    lines.emplace_back(line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1));
+  }
+  return lines;
+}
+
+TEST_CASE("tg grad adds gradients that tg run computes", "[cli][gradients]") {
+  const fs::path dir = testing::TempDir("tg_grad");
+  const fs::path model = SaveGradGraph(dir), out = dir / "with_grads.pb";
+  const TgResult result = RunTg("grad " + Quoted(model.string()) + " --ys y,z --xs x,unused,u:0 -o " +
+                                    Quoted(out.string()),
+                                dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.err.empty());
+  const auto lines = TabbedLines(result.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].first == "x");
+  CHECK_THAT(lines[0].second, StartsWith("gradients/"));
+  CHECK(lines[1] == std::pair<std::string, std::string>{"unused", "none"});
+  CHECK(lines[2].first == "u");
+  CHECK_THAT(lines[2].second, StartsWith("gradients/"));
+
+  WriteNpy(dir / "x.npy", Tensor::FromVector<float>({1, -2}));
+  WriteNpy(dir / "u.npy", Tensor::FromVector<float>({0.5f, 4}));
+  const fs::path gx = dir / "gx.npy", gu = dir / "gu.npy";
+  const TgResult run = RunTg("run " + Quoted(out.string()) + " --feed " +
+                                 Quoted("x=" + (dir / "x.npy").string()) + " --feed " +
+                                 Quoted("u=" + (dir / "u.npy").string()) + " --fetch " +
+                                 Quoted(lines[0].second + "=" + gx.string()) + " --fetch " +
+                                 Quoted(lines[2].second + "=" + gu.string()),
+                             dir);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  // d(y + z)/dx = 6x + 1 + u; d(y + z)/du = x.
+  CHECK(testing::Compare(ReadNpy(gx), testing::MakeRef(DT_FLOAT, {2}, {7.5, -7}), {1e-6, 0})
+            .empty());
+  CHECK(testing::Compare(ReadNpy(gu), testing::MakeRef(DT_FLOAT, {2}, {1, -2}), {0, 0}).empty());
+
+  SECTION("text output, one y") {
+    const fs::path text = dir / "with_grads.pbtxt";
+    const TgResult to_text = RunTg("grad " + Quoted(model.string()) + " --ys y --xs u,x -o " +
+                                       Quoted(text.string()),
+                                   dir);
+    INFO(to_text.err);
+    REQUIRE(to_text.exit_code == 0);
+    const auto text_lines = TabbedLines(to_text.out);
+    REQUIRE(text_lines.size() == 2);
+    CHECK(text_lines[0] == std::pair<std::string, std::string>{"u", "none"});
+    CHECK_THAT(ReadText(text), Contains("node {\n  name: \"" + text_lines[1].second));
+  }
+  SECTION("again on its own output, beside the first gradients") {
+    const fs::path twice = dir / "twice.pb";
+    const TgResult again = RunTg("grad " + Quoted(out.string()) + " --ys y --xs x -o " +
+                                     Quoted(twice.string()),
+                                 dir);
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    const auto again_lines = TabbedLines(again.out);
+    REQUIRE(again_lines.size() == 1);
+    CHECK_THAT(again_lines[0].second, StartsWith("gradients/"));
+    CHECK(again_lines[0].second != lines[0].second);
+  }
+}
+
+TEST_CASE("tg grad reports bad names and non-floating ys in one line", "[cli][gradients]") {
+  const fs::path dir = testing::TempDir("tg_grad_errors");
+  const std::string model = Quoted(SaveGradGraph(dir).string());
+  const std::string out = Quoted((dir / "out.pb").string());
+  SECTION("unknown y") {
+    CheckFailure(RunTg("grad " + model + " --ys nope --xs x -o " + out, dir),
+                 "no node named 'nope' in the graph");
+  }
+  SECTION("unknown x among several") {
+    CheckFailure(RunTg("grad " + model + " --ys y --xs x,missing -o " + out, dir),
+                 "no node named 'missing' in the graph");
+  }
+  SECTION("output index out of range") {
+    CheckFailure(RunTg("grad " + model + " --ys y:3 --xs x -o " + out, dir), "y:3");
+  }
+  SECTION("integer y") {
+    CheckFailure(RunTg("grad " + model + " --ys n --xs x -o " + out, dir),
+                 "gradients are taken of floating tensors");
+  }
+  SECTION("missing model") {
+    CheckFailure(RunTg("grad " + Quoted((dir / "absent.pb").string()) + " --ys y --xs x -o " + out,
+                       dir),
+                 "cannot open graph file");
+  }
+  CHECK_FALSE(fs::exists(dir / "out.pb"));
+  SECTION("usage errors keep CLI11's exit code") {
+    for (const std::string args : {"grad " + model + " --ys y --xs x", "grad " + model + " --ys y -o " + out}) {
+      INFO("tg " << args);
+      const TgResult result = RunTg(args, dir);
+      CHECK(result.exit_code != 0);
+      CHECK(result.exit_code != 1);
+    }
+  }
 }
 
 TEST_CASE("tg reports bad input in one line and exits 1", "[cli]") {

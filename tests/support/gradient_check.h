@@ -1,0 +1,92 @@
+// Test support for gradients: a finite-difference check of the gradient
+// pass on any graph, and the parts of the op harness its forward mode
+// (tests/ops/op_harness_test.cc) and gradient mode
+// (tests/ops/gradient_harness_test.cc) share, so that both walk the same
+// ops, dtypes and cases.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tensorgraph.h"
+#include "tests/support/op_references.h"
+
+namespace tensorgraph::testing {
+
+// --- the finite-difference check ----------------------------------------------
+
+// What a builder hands the check: the tensors to differentiate (`ys`) and
+// the float64 tensors (`xs`, normally Placeholders) they are functions of,
+// with the values at which to differentiate.
+struct GradientProblem {
+  std::vector<Output> xs;
+  std::vector<Tensor> x_values;
+  std::vector<Output> ys;
+  // Values for other fed tensors the ys need (an index fed at run time).
+  FeedList fixed_feeds;
+};
+using GradientBuilder = std::function<GradientProblem(const Scope&)>;
+
+struct GradientCheckOptions {
+  // The central difference's step is step * max(|x|, 1) for each element.
+  double step = 1e-6;
+  // |analytic - numeric| / max(|analytic|, |numeric|, floor) must stay below.
+  double max_relative_error = 1e-6;
+  double floor = 1e-3;
+  // Seeds the weights w_k of L = sum_k sum(y_k * w_k).
+  uint32_t seed = 1;
+};
+
+struct GradientCheckResult {
+  int xs_checked = 0;
+  int64_t elements_checked = 0;
+  // Elements where the one-sided differences disagree: the function has a
+  // kink there (|x| at 0, a tie in a max), so it has no derivative to check.
+  int64_t kinks_skipped = 0;
+  // Floating ys that entered L; none means there was nothing to check.
+  int ys_used = 0;
+  // What went wrong, one line each; empty when the check passed.
+  std::vector<std::string> failures;
+
+  bool ok() const { return failures.empty(); }
+  std::string Report() const;
+};
+
+// Builds the problem in a fresh graph, forms L = sum_k sum(y_k * w_k) over
+// the floating ys with fixed random weights w_k, calls AddGradients(L, xs)
+// (unconnected xs get zeros), runs the gradients (also through a save and
+// reload, which must give the same bits) and compares each element of each
+// x's gradient with a central difference of L. Building or running errors
+// are reported as failures, not thrown.
+GradientCheckResult CheckGradients(const GradientBuilder& build,
+                                   const GradientCheckOptions& options = {});
+
+// --- shared by the op harness's forward and gradient modes ----------------------
+
+// The entries of the pure ops: their cases and float64 references. The
+// forward mode adds behaviour checks for the ops that are not pure.
+const HarnessTable& CaseTable();
+
+// The allowed values of a type attr that the project supports.
+std::vector<DataType> SupportedValues(const AttrDef& attr);
+// The dtypes the op's kernels are chosen by; DT_INVALID alone for an op
+// whose kernels take any dtype.
+std::vector<DataType> KernelDTypes(const OpDef& op);
+// Every assignment of the entry's type attrs with the kernel attr fixed.
+std::vector<TypeMap> TypeAssignments(const OpDef& op, DataType kernel_dtype,
+                                     const std::vector<std::string>& type_attrs);
+// "T=float, Tidx=int32", or "no type attrs".
+std::string Describe(const TypeMap& types);
+// Seeded from the op's name, so each op's inputs do not depend on which
+// other ops are registered.
+Rng RngFor(std::string_view op);
+// Ops that tests register for themselves (to provoke an error, or to check
+// the checker) are named "_Test..."; the harness's completeness checks leave
+// them out.
+inline bool IsTestOnlyOp(std::string_view op) { return op.starts_with("_Test"); }
+// "\n  a\n  b": a list for a failure message.
+std::string JoinLines(const std::vector<std::string>& lines);
+
+}  // namespace tensorgraph::testing
