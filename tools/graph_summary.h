@@ -50,6 +50,11 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
     for (const Output& in : node->inputs()) consumed.emplace(in.node, in.index);
   }
   std::map<std::string, int> op_counts;
+  // A graph with variables holds its parameters in them (its float
+  // constants are initial values, shapes, scales); a frozen graph holds
+  // them in float constants.
+  bool has_variables = false;
+  int64_t variable_elements = 0, const_elements = 0;
   for (const auto& node : graph.nodes()) {
     ++op_counts[node->op()];
     if (node->op() == "Placeholder") summary.inputs.push_back(DescribeOutput(node->output(0)));
@@ -57,11 +62,12 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
       summary.optional_inputs.push_back(DescribeOutput(node->output(0)));
     }
     if (node->op() == "Const" && IsFloating(node->output_type(0))) {
-      summary.num_parameters += node->attr<Tensor>("value").num_elements();
+      const_elements += node->attr<Tensor>("value").num_elements();
     }
     if (node->op() == "VarHandleOp") {
+      has_variables = true;
       const auto& shape = node->attr<PartialShape>("shape");
-      if (shape.fully_defined()) summary.num_parameters += shape.num_elements();
+      if (shape.fully_defined()) variable_elements += shape.num_elements();
     }
     // A resource handle cannot be fetched, so it is no output.
     for (int i = 0; i < node->num_outputs(); ++i) {
@@ -73,6 +79,7 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
   for (const auto& [op, count] : op_counts) summary.ops.push_back({op, count});
   std::stable_sort(summary.ops.begin(), summary.ops.end(),
                    [](const OpCount& a, const OpCount& b) { return a.count > b.count; });
+  summary.num_parameters = has_variables ? variable_elements : const_elements;
   return summary;
 }
 
