@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/cpu/strided_walk.h"
 #include "runtime/kernel.h"
 
 namespace tensorgraph {
@@ -164,26 +165,17 @@ void TransposeElements(const E* in, E* out, const TransposeLayout& layout) {
   };
 
   // Walk the other output dims with a running index, O(1) per plane.
-  std::vector<size_t> outer;
+  std::vector<int64_t> outer_extent, outer_src, outer_dst;
   for (size_t i = 0; i < last; ++i) {
-    if (i != q) outer.push_back(i);
+    if (i == q) continue;
+    outer_extent.push_back(extent[i]);
+    outer_src.push_back(src[i]);
+    outer_dst.push_back(dst[i]);
   }
-  int64_t planes = 1;
-  for (size_t i : outer) planes *= extent[i];
-  std::vector<int64_t> index(outer.size(), 0);
-  int64_t from = 0, to = 0;
-  for (int64_t p = 0; p < planes; ++p) {
-    copy_plane(in + from, out + to);
-    for (size_t k = outer.size(); k-- > 0;) {
-      const size_t i = outer[k];
-      from += src[i];
-      to += dst[i];
-      if (++index[k] < extent[i]) break;
-      from -= src[i] * extent[i];
-      to -= dst[i] * extent[i];
-      index[k] = 0;
-    }
-  }
+  cpu::ForEachStridedIndex<2>(outer_extent, {outer_src.data(), outer_dst.data()}, {0, 0},
+                              [&](const std::array<int64_t, 2>& at) {
+                                copy_plane(in + at[0], out + at[1]);
+                              });
 }
 
 class TransposeOp : public OpKernel {
@@ -267,20 +259,11 @@ void CopyBlock(const Tensor& src, const std::vector<int64_t>& src_begin, Tensor&
   }
   const auto* in = static_cast<const char*>(src.raw_data());
   auto* out = static_cast<char*>(dst.raw_data());
-  const size_t runs = static_cast<size_t>(block.num_elements()) * DataTypeSize(src.dtype()) / run;
-  std::vector<int64_t> index(last, 0);
-  for (size_t r = 0; r < runs; ++r) {
-    std::memcpy(out + to, in + from, run);
-    for (size_t k = last; k-- > 0;) {
-      const int64_t extent = block.dim(static_cast<int>(k));
-      from += src_stride[k];
-      to += dst_stride[k];
-      if (++index[k] < extent) break;
-      from -= src_stride[k] * extent;
-      to -= dst_stride[k] * extent;
-      index[k] = 0;
-    }
-  }
+  const std::vector<int64_t> outer(block.dims().begin(), block.dims().begin() + last);
+  cpu::ForEachStridedIndex<2>(outer, {src_stride.data(), dst_stride.data()}, {from, to},
+                              [&](const std::array<int64_t, 2>& at) {
+                                std::memcpy(out + at[1], in + at[0], run);
+                              });
 }
 
 class SliceOp : public OpKernel {
@@ -385,27 +368,19 @@ class BroadcastToOp : public OpKernel {
       const E* in = static_cast<const E*>(x.raw_data());
       E* out = static_cast<E*>(y.raw_data());
       // Each output row (last dim) is a copy of an input row or one
-      // input element repeated; the dims before it are walked with a
-      // running index.
+      // input element repeated.
       const int64_t cols = shape.dim(rank - 1);
       const bool repeat = stride[static_cast<size_t>(rank - 1)] == 0;
-      const int64_t rows = y.num_elements() / cols;
-      std::vector<int64_t> index(static_cast<size_t>(rank - 1), 0);
-      int64_t from = 0;
-      for (int64_t r = 0; r < rows; ++r, out += cols) {
-        if (repeat) {
-          std::fill_n(out, cols, in[from]);
-        } else {
-          std::copy_n(in + from, cols, out);
-        }
-        for (size_t k = index.size(); k-- > 0;) {
-          const int64_t extent = shape.dim(static_cast<int>(k));
-          from += stride[k];
-          if (++index[k] < extent) break;
-          from -= stride[k] * extent;
-          index[k] = 0;
-        }
-      }
+      const std::vector<int64_t> outer(shape.dims().begin(), shape.dims().end() - 1);
+      cpu::ForEachStridedIndex<1>(outer, {stride.data()}, {0},
+                                  [&](const std::array<int64_t, 1>& at) {
+                                    if (repeat) {
+                                      std::fill_n(out, cols, in[at[0]]);
+                                    } else {
+                                      std::copy_n(in + at[0], cols, out);
+                                    }
+                                    out += cols;
+                                  });
     });
   }
 };

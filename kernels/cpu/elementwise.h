@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "kernels/cpu/strided_walk.h"
 #include "runtime/kernel.h"
 
 namespace tensorgraph::cpu {
@@ -43,30 +44,16 @@ BroadcastLayout<N> MakeBroadcastLayout(const std::array<const Shape*, N>& inputs
 // dim, in output order; in_offsets[k] is where input k's row starts.
 template <size_t N, typename Row>
 void ForEachBroadcastRow(const BroadcastLayout<N>& layout, Row&& row) {
-  const int outer_rank = static_cast<int>(layout.dims.size()) - 1;
+  const std::vector<int64_t> outer(layout.dims.begin(), layout.dims.end() - 1);
+  std::array<const int64_t*, N> strides;
+  for (size_t i = 0; i < N; ++i) strides[i] = layout.strides[i].data();
   const int64_t inner = layout.dims.back();
-  int64_t rows = 1;
-  for (int d = 0; d < outer_rank; ++d) rows *= layout.dims[static_cast<size_t>(d)];
-  std::array<int64_t, N> offsets{};
-  if (outer_rank == 1) {  // [rows, inner]: no multi-index to carry
-    for (int64_t r = 0; r < rows; ++r) {
-      row(r * inner, offsets);
-      for (size_t i = 0; i < N; ++i) offsets[i] += layout.strides[i][0];
-    }
-    return;
-  }
-  std::vector<int64_t> index(static_cast<size_t>(outer_rank), 0);
-  for (int64_t r = 0; r < rows; ++r) {
-    row(r * inner, offsets);
-    // Advance the multi-index over the outer dims, innermost first.
-    for (int d = outer_rank - 1; d >= 0; --d) {
-      const size_t k = static_cast<size_t>(d);
-      for (size_t i = 0; i < N; ++i) offsets[i] += layout.strides[i][k];
-      if (++index[k] < layout.dims[k]) break;
-      for (size_t i = 0; i < N; ++i) offsets[i] -= layout.strides[i][k] * layout.dims[k];
-      index[k] = 0;
-    }
-  }
+  int64_t out_offset = 0;
+  ForEachStridedIndex(outer, strides, std::array<int64_t, N>{},
+                      [&](const std::array<int64_t, N>& offsets) {
+                        row(out_offset, offsets);
+                        out_offset += inner;
+                      });
 }
 
 // out = f(x, y) elementwise, x and y broadcast to out's shape (which the
@@ -173,6 +160,24 @@ class UnaryOpKernel : public OpKernel {
     Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0}, 0, x.shape())
                                           : ctx.AllocateOutput(0, x.shape());
     UnaryMap<In, Out>(x, out, Fn{});
+  }
+};
+
+// A binary op on two inputs of one shape, without broadcasting (the
+// gradient ops: SigmoidGrad, ReluGrad...).
+template <typename T, typename Fn>
+class SameShapeBinaryOpKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (a.shape() != b.shape()) {
+      const auto& args = node().op_def().inputs;
+      ctx.Fail("'", args[0].name, "' ", a.shape().ToString(), " and '", args[1].name, "' ",
+               b.shape().ToString(), " must have the same shape");
+    }
+    BinaryMap<T, T>(a, b, ctx.ForwardInputOrAllocateOutput({0, 1}, 0, a.shape()), Fn{});
   }
 };
 

@@ -352,23 +352,6 @@ class CastOp : public OpKernel {
   const Conversion convert_;
 };
 
-// A binary op on two inputs of one shape (no broadcasting), as the
-// gradient ops are.
-template <typename T, typename Fn>
-class SameShapeBinaryOp : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    if (a.shape() != b.shape()) {
-      ctx.Fail("inputs must have the same shape, but are ", a.shape().ToString(), " and ",
-               b.shape().ToString());
-    }
-    cpu::BinaryMap<T, T>(a, b, ctx.ForwardInputOrAllocateOutput({0, 1}, 0, a.shape()), Fn{});
-  }
-};
-
 template <typename T>
 class AddNOp : public OpKernel {
  public:
@@ -541,13 +524,13 @@ TG_REGISTER_CPU_NUMBERS("Greater", GreaterOp);
 TG_REGISTER_CPU_NUMBERS("Less", LessOp);
 
 template <typename T>
-using SigmoidGradOp = SameShapeBinaryOp<T, SigmoidGradFn>;
+using SigmoidGradOp = cpu::SameShapeBinaryOpKernel<T, SigmoidGradFn>;
 template <typename T>
-using TanhGradOp = SameShapeBinaryOp<T, TanhGradFn>;
+using TanhGradOp = cpu::SameShapeBinaryOpKernel<T, TanhGradFn>;
 template <typename T>
-using SqrtGradOp = SameShapeBinaryOp<T, SqrtGradFn>;
+using SqrtGradOp = cpu::SameShapeBinaryOpKernel<T, SqrtGradFn>;
 template <typename T>
-using RsqrtGradOp = SameShapeBinaryOp<T, RsqrtGradFn>;
+using RsqrtGradOp = cpu::SameShapeBinaryOpKernel<T, RsqrtGradFn>;
 
 TG_REGISTER_CPU_SIGNED("AddN", AddNOp);
 TG_REGISTER_CPU_FLOATS("SigmoidGrad", SigmoidGradOp);

@@ -54,7 +54,8 @@ class BiasAddOp : public OpKernel {
                l.channels, " channels (dimension ", l.channel_dim, " with data_format ",
                data_format_, ")");
     }
-    Tensor& out = ctx.AllocateOutput(0, value.shape());
+    // Element i of the output depends on element i of value alone.
+    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0, value.shape());
     if (value.num_elements() == 0) return;
     const T* x = value.data<T>();
     const T* b = bias.data<T>();
@@ -133,25 +134,6 @@ struct SoftplusGradFn {
     // gradient * sigmoid(feature); for very negative features exp(-feature)
     // overflows to inf and the quotient is the right limit, 0.
     return gradient / (std::exp(-feature) + T{1});
-  }
-};
-
-// An activation's gradient op: out = f(gradients, features), elementwise
-// over two tensors of one shape.
-template <typename T, typename Fn>
-class ActivationGradOp : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& gradients = ctx.input(0);
-    const Tensor& features = ctx.input(1);
-    if (gradients.shape() != features.shape()) {
-      ctx.Fail("gradients ", gradients.shape().ToString(), " and features ",
-               features.shape().ToString(), " must have the same shape");
-    }
-    Tensor& out = ctx.ForwardInputOrAllocateOutput({0, 1}, 0, gradients.shape());
-    cpu::BinaryMap<T, T>(gradients, features, out, Fn{});
   }
 };
 
@@ -312,16 +294,16 @@ TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_INT32, cpu::UnaryOpKernel<int32_t, int
 TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_UINT8, cpu::UnaryOpKernel<uint8_t, uint8_t, ReluFn>);
 TG_REGISTER_KERNEL("Relu", kDeviceCpu, DT_INT64, cpu::UnaryOpKernel<int64_t, int64_t, ReluFn>);
 
-TG_REGISTER_KERNEL("ReluGrad", kDeviceCpu, DT_FLOAT, ActivationGradOp<float, ReluGradFn>);
-TG_REGISTER_KERNEL("ReluGrad", kDeviceCpu, DT_DOUBLE, ActivationGradOp<double, ReluGradFn>);
+TG_REGISTER_KERNEL("ReluGrad", kDeviceCpu, DT_FLOAT, cpu::SameShapeBinaryOpKernel<float, ReluGradFn>);
+TG_REGISTER_KERNEL("ReluGrad", kDeviceCpu, DT_DOUBLE, cpu::SameShapeBinaryOpKernel<double, ReluGradFn>);
 
 TG_REGISTER_KERNEL("Softplus", kDeviceCpu, DT_FLOAT, cpu::UnaryOpKernel<float, float, SoftplusFn>);
 TG_REGISTER_KERNEL("Softplus", kDeviceCpu, DT_DOUBLE,
                    cpu::UnaryOpKernel<double, double, SoftplusFn>);
 
-TG_REGISTER_KERNEL("SoftplusGrad", kDeviceCpu, DT_FLOAT, ActivationGradOp<float, SoftplusGradFn>);
+TG_REGISTER_KERNEL("SoftplusGrad", kDeviceCpu, DT_FLOAT, cpu::SameShapeBinaryOpKernel<float, SoftplusGradFn>);
 TG_REGISTER_KERNEL("SoftplusGrad", kDeviceCpu, DT_DOUBLE,
-                   ActivationGradOp<double, SoftplusGradFn>);
+                   cpu::SameShapeBinaryOpKernel<double, SoftplusGradFn>);
 
 TG_REGISTER_KERNEL("Softmax", kDeviceCpu, DT_FLOAT, SoftmaxOp<float, false>);
 TG_REGISTER_KERNEL("Softmax", kDeviceCpu, DT_DOUBLE, SoftmaxOp<double, false>);
