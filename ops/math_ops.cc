@@ -155,6 +155,15 @@ void GradOfExp(GradientContext& ctx) {
   ctx.grad_inputs = {ops::Mul(ctx.scope, ctx.grad_outputs[0], ctx.output(0))};
 }
 
+void GradOfSin(GradientContext& ctx) {
+  ctx.grad_inputs = {ops::Mul(ctx.scope, ctx.grad_outputs[0], ops::Cos(ctx.scope, ctx.input(0)))};
+}
+
+void GradOfCos(GradientContext& ctx) {
+  const Scope& s = ctx.scope;
+  ctx.grad_inputs = {ops::Neg(s, ops::Mul(s, ctx.grad_outputs[0], ops::Sin(s, ctx.input(0))))};
+}
+
 void GradOfLog(GradientContext& ctx) {
   ctx.grad_inputs = {ops::RealDiv(ctx.scope, ctx.grad_outputs[0], ctx.input(0))};
 }
@@ -363,6 +372,32 @@ TG_REGISTER_OP("Log")
     .SetGradient(GradOfLog)
     .Doc("The natural logarithm of x (-inf at 0, NaN below).");
 
+TG_REGISTER_OP("Sin")
+    .Input("x: T")
+    .Output("y: T")
+    .Attr("T: {float, double}")
+    .SetShapeFn(shape_fns::Unchanged)
+    .SetGradient(GradOfSin)
+    .Doc("The sine of x (radians).");
+
+TG_REGISTER_OP("Cos")
+    .Input("x: T")
+    .Output("y: T")
+    .Attr("T: {float, double}")
+    .SetShapeFn(shape_fns::Unchanged)
+    .SetGradient(GradOfCos)
+    .Doc("The cosine of x (radians).");
+
+// As TensorFlow, Floor has no gradient: it is flat wherever it is
+// differentiable, and learning-rate schedules use it on the step alone.
+TG_REGISTER_OP("Floor")
+    .Input("x: T")
+    .Output("y: T")
+    .Attr("T: {float, double}")
+    .SetShapeFn(shape_fns::Unchanged)
+    .NotDifferentiable()
+    .Doc("The largest integer not greater than x.");
+
 TG_REGISTER_OP("Abs")
     .Input("x: T")
     .Output("y: T")
@@ -533,6 +568,9 @@ Output Sqrt(const Scope& scope, Output x) { return scope.AddNode("Sqrt", {x}); }
 Output Rsqrt(const Scope& scope, Output x) { return scope.AddNode("Rsqrt", {x}); }
 Output Exp(const Scope& scope, Output x) { return scope.AddNode("Exp", {x}); }
 Output Log(const Scope& scope, Output x) { return scope.AddNode("Log", {x}); }
+Output Sin(const Scope& scope, Output x) { return scope.AddNode("Sin", {x}); }
+Output Cos(const Scope& scope, Output x) { return scope.AddNode("Cos", {x}); }
+Output Floor(const Scope& scope, Output x) { return scope.AddNode("Floor", {x}); }
 Output Abs(const Scope& scope, Output x) { return scope.AddNode("Abs", {x}); }
 Output Sign(const Scope& scope, Output x) { return scope.AddNode("Sign", {x}); }
 Output Sigmoid(const Scope& scope, Output x) { return scope.AddNode("Sigmoid", {x}); }

@@ -42,6 +42,9 @@ Output Exp(const Scope& scope, Output x);
 // The natural logarithm of x (-inf at 0, NaN below).
 Output Log(const Scope& scope, Output x);
 // |x|.
+Output Sin(const Scope& scope, Output x);
+Output Cos(const Scope& scope, Output x);
+Output Floor(const Scope& scope, Output x);
 Output Abs(const Scope& scope, Output x);
 // -1, 0 or 1 as x is negative, zero or positive (NaN for NaN).
 Output Sign(const Scope& scope, Output x);

@@ -8,3 +8,4 @@
 #include "ops/random_ops.h"
 #include "ops/reduction_ops.h"
 #include "ops/state_ops.h"
+#include "ops/training_ops.h"

@@ -164,6 +164,21 @@ struct LogFn {
   T operator()(T a) const { return std::log(a); }
 };
 
+struct SinFn {
+  template <typename T>
+  T operator()(T a) const { return std::sin(a); }
+};
+
+struct CosFn {
+  template <typename T>
+  T operator()(T a) const { return std::cos(a); }
+};
+
+struct FloorFn {
+  template <typename T>
+  T operator()(T a) const { return std::floor(a); }
+};
+
 struct AbsFn {
   template <typename T>
   T operator()(T a) const {
@@ -474,6 +489,12 @@ using ExpOp = cpu::UnaryOpKernel<T, T, ExpFn>;
 template <typename T>
 using LogOp = cpu::UnaryOpKernel<T, T, LogFn>;
 template <typename T>
+using SinOp = cpu::UnaryOpKernel<T, T, SinFn>;
+template <typename T>
+using CosOp = cpu::UnaryOpKernel<T, T, CosFn>;
+template <typename T>
+using FloorOp = cpu::UnaryOpKernel<T, T, FloorFn>;
+template <typename T>
 using AbsOp = cpu::UnaryOpKernel<T, T, AbsFn>;
 template <typename T>
 using SignOp = cpu::UnaryOpKernel<T, T, SignFn>;
@@ -511,6 +532,9 @@ TG_REGISTER_CPU_FLOATS("Sqrt", SqrtOp);
 TG_REGISTER_CPU_FLOATS("Rsqrt", RsqrtOp);
 TG_REGISTER_CPU_FLOATS("Exp", ExpOp);
 TG_REGISTER_CPU_FLOATS("Log", LogOp);
+TG_REGISTER_CPU_FLOATS("Sin", SinOp);
+TG_REGISTER_CPU_FLOATS("Cos", CosOp);
+TG_REGISTER_CPU_FLOATS("Floor", FloorOp);
 TG_REGISTER_CPU_SIGNED("Abs", AbsOp);
 TG_REGISTER_CPU_SIGNED("Sign", SignOp);
 TG_REGISTER_CPU_FLOATS("Sigmoid", SigmoidOp);

@@ -1,26 +1,14 @@
-// CPU kernels for resource variables. A DT_RESOURCE tensor is a host scalar
-// whose bytes hold a Variable*; the variable belongs to the session's
-// ResourceManager, which outlives every tensor a run makes.
+// CPU kernels for resource variables (handles: kernels/cpu/variable_handle.h).
 #include <cstring>
+#include <functional>
 
 #include "kernels/cpu/elementwise.h"
-#include "runtime/kernel.h"
-#include "runtime/resource.h"
+#include "kernels/cpu/variable_handle.h"
 
 namespace tensorgraph {
 namespace {
 
-// The ResourceManager and Variable do not know which node called them;
-// their errors are reported as this node's.
-template <typename Fn>
-decltype(auto) AsNodeError(const OpKernelContext& ctx, Fn&& fn) {
-  try {
-    return fn();
-  } catch (const Error& e) {
-    if (!e.node().empty()) throw;
-    throw Error(e.code(), e.message(), ctx.node().name(), ctx.node().op());
-  }
-}
+using cpu::AsNodeError;
 
 class VarHandleOp : public OpKernel {
  public:
@@ -57,13 +45,7 @@ class VariableOpKernel : public OpKernel {
 
  protected:
   Variable& HandleVariable(const OpKernelContext& ctx) const {
-    Variable* variable = nullptr;
-    std::memcpy(&variable, ctx.input(0).raw_data(), sizeof variable);
-    if (variable->dtype() != dtype_) {
-      ctx.Fail("variable '", variable->name(), "' has dtype ", DataTypeName(variable->dtype()),
-               " but this op's dtype is ", DataTypeName(dtype_));
-    }
-    return *variable;
+    return cpu::HandleVariable(ctx, 0, dtype_);
   }
 
   const DataType dtype_;
@@ -127,8 +109,9 @@ class AssignVariableOp : public VariableOpKernel {
 };
 TG_REGISTER_KERNEL("AssignVariableOp", kDeviceCpu, DT_INVALID, AssignVariableOp);
 
-template <typename T>
-class AssignAddVariableOp : public VariableOpKernel {
+// AssignAddVariableOp and AssignSubVariableOp: Op is std::plus or std::minus.
+template <typename T, typename Op>
+class AssignUpdateVariableOp : public VariableOpKernel {
  public:
   using VariableOpKernel::VariableOpKernel;
 
@@ -138,23 +121,33 @@ class AssignAddVariableOp : public VariableOpKernel {
     AsNodeError(ctx, [&] {
       variable.Update([&](Tensor& value) {
         if (value.shape() != delta.shape()) {
-          ctx.Fail("cannot add a value of shape ", delta.shape().ToString(), " to variable '",
-                   variable.name(), "' of shape ", value.shape().ToString());
+          ctx.Fail("cannot update variable '", variable.name(), "' of shape ",
+                   value.shape().ToString(), " with a value of shape ", delta.shape().ToString());
         }
         // Copy on write: a reader holding the buffer keeps the old value.
-        Tensor sum = value.use_count() == 1 ? value
-                                            : Tensor(value.dtype(), value.shape(), value.allocator());
-        cpu::BinaryMap<T, T>(value, delta, sum, [](T a, T b) { return static_cast<T>(a + b); });
-        value = std::move(sum);
+        Tensor result = value.use_count() == 1
+                            ? value
+                            : Tensor(value.dtype(), value.shape(), value.allocator());
+        cpu::BinaryMap<T, T>(value, delta, result,
+                             [](T a, T b) { return static_cast<T>(Op()(a, b)); });
+        value = std::move(result);
       });
     });
   }
 };
+template <typename T>
+using AssignAddVariableOp = AssignUpdateVariableOp<T, std::plus<T>>;
+template <typename T>
+using AssignSubVariableOp = AssignUpdateVariableOp<T, std::minus<T>>;
 TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_FLOAT, AssignAddVariableOp<float>);
 TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_DOUBLE, AssignAddVariableOp<double>);
 TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_INT32, AssignAddVariableOp<int32_t>);
 TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_UINT8, AssignAddVariableOp<uint8_t>);
 TG_REGISTER_KERNEL("AssignAddVariableOp", kDeviceCpu, DT_INT64, AssignAddVariableOp<int64_t>);
+TG_REGISTER_KERNEL("AssignSubVariableOp", kDeviceCpu, DT_FLOAT, AssignSubVariableOp<float>);
+TG_REGISTER_KERNEL("AssignSubVariableOp", kDeviceCpu, DT_DOUBLE, AssignSubVariableOp<double>);
+TG_REGISTER_KERNEL("AssignSubVariableOp", kDeviceCpu, DT_INT32, AssignSubVariableOp<int32_t>);
+TG_REGISTER_KERNEL("AssignSubVariableOp", kDeviceCpu, DT_INT64, AssignSubVariableOp<int64_t>);
 
 }  // namespace
 }  // namespace tensorgraph

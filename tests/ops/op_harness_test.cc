@@ -364,6 +364,7 @@ int RandomBehaviour(std::string_view op, const TypeMap& types) {
 const HarnessTable& Table() {
   static const HarnessTable table = [] {
     HarnessTable t = CaseTable();
+    AddTrainingEntries(t);
     t["Placeholder"] = {{"dtype"}, nullptr, PlaceholderBehaviour};
     t["PlaceholderWithDefault"] = {{"dtype"}, nullptr, PlaceholderWithDefaultBehaviour};
     t["NoOp"] = {{}, nullptr, NoOpBehaviour};

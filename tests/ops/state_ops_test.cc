@@ -235,8 +235,8 @@ TEST_CASE("Assigned values must fit the declared shape", "[state]") {
   CHECK(session.Run({}, {read})[0].shape() == Shape{2, 5});
 
   CHECK_THROWS_WITH(session.Run({{value, Tensor::Zeros(DT_FLOAT, {2, 4})}}, {}, {add}),
-                    Contains("AssignAddVariableOp 'add': cannot add a value of shape [2,4] to "
-                             "variable 'w' of shape [2,5]"));
+                    Contains("AssignAddVariableOp 'add': cannot update variable 'w' of shape "
+                             "[2,5] with a value of shape [2,4]"));
 }
 
 TEST_CASE("validate_shape keeps an initialized variable's shape", "[state]") {

@@ -197,6 +197,7 @@ void AddElementwiseEntries(HarnessTable& table);
 void AddArrayEntries(HarnessTable& table);
 void AddReductionEntries(HarnessTable& table);
 void AddNnEntries(HarnessTable& table);
+void AddTrainingEntries(HarnessTable& table);
 
 // The tensor shapes unary elementwise cases run on: a matrix, a scalar, a
 // zero-size tensor and a rank-3 tensor.

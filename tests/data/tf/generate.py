@@ -66,6 +66,12 @@ SUPPORTED_OPS = [
     "Greater", "Less", "SelectV2", "Softmax", "LogSoftmax",
     "SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits",
     "RandomUniform", "RandomStandardNormal", "TruncatedNormal",
+    "AddN", "SigmoidGrad", "TanhGrad", "SqrtGrad", "RsqrtGrad", "ReluGrad",
+    "SoftplusGrad", "BiasAddGrad", "BroadcastGradientArgs", "BroadcastTo", "Pad",
+    "StopGradient", "InvertPermutation", "ConcatOffset", "Size", "Sin", "Cos",
+    "Floor", "AssignSubVariableOp", "ResourceApplyGradientDescent",
+    "ResourceApplyMomentum", "ResourceApplyAdam", "ResourceApplyRMSProp",
+    "ResourceApplyCenteredRMSProp", "ResourceApplyAdagradV2",
 ]
 
 raw = tf.raw_ops
