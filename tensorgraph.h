@@ -9,3 +9,7 @@
 #include "graph/tensor.h"
 #include "ops/ops.h"
 #include "runtime/session.h"
+#include "optimizers/initializers.h"
+#include "optimizers/learning_rate.h"
+#include "optimizers/optimizers.h"
+#include "optimizers/variables.h"

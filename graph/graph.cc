@@ -329,4 +329,15 @@ std::string Graph::UniqueName(std::string_view base) {
   }
 }
 
+void Graph::AddToCollection(const std::string& key, Node* node) {
+  std::vector<Node*>& nodes = collections_[key];
+  if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) nodes.push_back(node);
+}
+
+const std::vector<Node*>& Graph::GetCollection(const std::string& key) const {
+  static const std::vector<Node*> kEmpty;
+  auto it = collections_.find(key);
+  return it == collections_.end() ? kEmpty : it->second;
+}
+
 }  // namespace tensorgraph

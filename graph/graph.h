@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -130,11 +131,20 @@ class Graph {
   GraphVersions& versions() { return versions_; }
   const GraphVersions& versions() const { return versions_; }
 
+  // Named lists of nodes, like TensorFlow's graph collections: the
+  // variables, the trainable ones, their initializers (optimizers/variables.h
+  // names the keys). They belong to the in-memory graph; a GraphDef does not
+  // carry them, so a reloaded graph finds its nodes by name instead.
+  void AddToCollection(const std::string& key, Node* node);
+  // Empty when nothing was added under `key`.
+  const std::vector<Node*>& GetCollection(const std::string& key) const;
+
  private:
   std::vector<std::unique_ptr<Node>> nodes_;
   std::unordered_map<std::string, Node*> by_name_;
   std::unordered_map<std::string, int> name_counters_;
   GraphVersions versions_;
+  std::map<std::string, std::vector<Node*>> collections_;
 };
 
 // A node name is [A-Za-z0-9.][A-Za-z0-9_./-]* (TensorFlow's rule); '>' and
