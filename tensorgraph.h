@@ -13,3 +13,4 @@
 #include "optimizers/learning_rate.h"
 #include "optimizers/optimizers.h"
 #include "optimizers/variables.h"
+#include "runtime/checkpoint.h"

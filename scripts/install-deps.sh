@@ -8,7 +8,8 @@ packages=(
   libprotobuf-dev protobuf-compiler  # the GraphDef wire format
   libopenblas-dev                    # CPU matrix multiplication (CBLAS)
   libcli11-dev                       # the tg command line
-  zlib1g-dev                         # gzip-compressed data files
+  zlib1g-dev                         # gzip-compressed data files, checkpoint checksums
+  nlohmann-json3-dev                 # checkpoint (safetensors) JSON headers
   catch2                             # the test suite
 )
 
