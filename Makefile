@@ -18,8 +18,10 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Trains on MNIST when it is found (see docs/user_guide.md), else on a
+# synthetic task; saves, reloads in a fresh session and evaluates.
 demo: build
-	./$(BUILD)/examples/two_layer_network $(BUILD)/demo
+	./$(BUILD)/examples/train_mnist --demo --epochs 1 --save $(BUILD)/demo/mnist
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

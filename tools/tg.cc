@@ -11,6 +11,7 @@
 
 #include "graph/gradients.h"
 #include "graph/graph_def.h"
+#include "runtime/checkpoint.h"
 #include "runtime/npy.h"
 #include "runtime/session.h"
 #include "tools/graph_dot.h"
@@ -53,7 +54,7 @@ void Inspect(const std::string& model, bool json) {
 
 void Run(const std::string& model, const std::vector<std::string>& feed_specs,
          const std::vector<std::string>& fetch_specs, const std::vector<std::string>& targets,
-         const std::vector<std::string>& inits) {
+         const std::vector<std::string>& inits, const std::string& checkpoint) {
   if (fetch_specs.empty() && targets.empty() && inits.empty()) {
     ThrowInvalid("nothing to run: give at least one --fetch, --target or --init");
   }
@@ -71,6 +72,7 @@ void Run(const std::string& model, const std::vector<std::string>& feed_specs,
   std::vector<TargetName> target_names(targets.begin(), targets.end());
 
   Session session(std::shared_ptr<const Graph>(LoadGraph(model)));
+  if (!checkpoint.empty()) RestoreCheckpoint(session, checkpoint);
   // Each initializer is a step of its own, so it has finished before
   // anything reads what it set.
   for (const std::string& init : inits) session.Run({}, {}, {init});
@@ -153,7 +155,7 @@ int main(int argc, char** argv) {
       ".pbtxt)"};
   app.require_subcommand(1);
 
-  std::string model, out_path, convert_in, convert_out;
+  std::string model, out_path, convert_in, convert_out, checkpoint;
   bool json = false;
   std::vector<std::string> feeds, fetches, targets, inits;
 
@@ -174,6 +176,9 @@ int main(int argc, char** argv) {
   run->add_option("--init", inits,
                   "NAME: run a node (a variable initializer) in a step of its own, first")
       ->allow_extra_args(false);
+
+  run->add_option("--checkpoint", checkpoint,
+                  "FILE.safetensors: restore every variable from a checkpoint first");
 
   CLI::App* convert = app.add_subcommand("convert", "Convert between .pb and .pbtxt");
   convert->add_option("IN", convert_in, "Input model")->required();
@@ -201,7 +206,7 @@ int main(int argc, char** argv) {
 
   try {
     if (inspect->parsed()) Inspect(model, json);
-    if (run->parsed()) Run(model, feeds, fetches, targets, inits);
+    if (run->parsed()) Run(model, feeds, fetches, targets, inits, checkpoint);
     if (convert->parsed()) Convert(convert_in, convert_out);
     if (dot->parsed()) Dot(model, out_path);
     if (grad->parsed()) Grad(model, ys, xs, out_path);

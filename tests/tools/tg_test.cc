@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "runtime/checkpoint.h"
 #include "runtime/npy.h"
 #include "tensorgraph.h"
 #include "tests/support/op_references.h"
@@ -181,6 +182,34 @@ TEST_CASE("tg run --init initializes variables in a step before the fetches", "[
   REQUIRE(result.exit_code == 0);
   const Tensor want = ReadNpy(kData + "variables.y_before.npy");
   CHECK(testing::Compare(ReadNpy(y), testing::FromTensor(want), {1e-5, 1e-6}).empty());
+}
+
+TEST_CASE("tg run --checkpoint restores the variables first", "[cli]") {
+  // TensorFlow's variables graph, initialized and changed (b += [1, 10,
+  // 100]) in a session of ours, checkpointed; tg then reproduces y_after.
+  const fs::path dir = testing::TempDir("tg_run_checkpoint");
+  std::shared_ptr<Graph> graph = LoadGraph(kData + "variables.pb");
+  Session session(graph);
+  session.Run({}, {}, {"init"});
+  session.Run({}, {}, {"increment"});
+  const fs::path checkpoint = dir / "variables.safetensors";
+  SaveCheckpoint(session, checkpoint);
+  const fs::path y = dir / "y.npy";
+  const TgResult result = RunTg("run " + Quoted(kData + "variables.pb") + " --checkpoint " +
+                                    Quoted(checkpoint.string()) + " --feed " +
+                                    Quoted("x=" + kData + "variables.x.npy") + " --fetch " +
+                                    Quoted("y=" + y.string()),
+                                dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const Tensor want = ReadNpy(kData + "variables.y_after.npy");
+  CHECK(testing::Compare(ReadNpy(y), testing::FromTensor(want), {1e-5, 1e-6}).empty());
+
+  // A checkpoint of another graph is refused by name.
+  CheckFailure(RunTg("run " + Quoted(kData + "mlp_frozen.pb") + " --checkpoint " +
+                         Quoted(checkpoint.string()) + " --fetch argmax",
+                     dir),
+               "is not a variable of the graph");
 }
 
 TEST_CASE("tg convert goes from .pb to .pbtxt and back unchanged", "[cli]") {
