@@ -64,11 +64,15 @@ Scope Scope::ForOutput(const Output& output) {
   return Scope(std::move(impl));
 }
 
+std::string Scope::GetUniqueNameForOp(std::string_view op) const {
+  return op_name_.empty() ? impl_->graph->UniqueName(impl_->name_prefix + std::string(op))
+                          : impl_->name_prefix + op_name_;
+}
+
 Node* Scope::AddNode(std::string_view op, std::vector<Output> inputs, AttrMap attrs) const {
   NodeSpec spec;
   spec.op = std::string(op);
-  spec.name = op_name_.empty() ? impl_->graph->UniqueName(impl_->name_prefix + std::string(op))
-                               : impl_->name_prefix + op_name_;
+  spec.name = GetUniqueNameForOp(op);
   spec.device = impl_->device;
   spec.attrs = std::move(attrs);
   spec.inputs = std::move(inputs);

@@ -57,6 +57,12 @@ class Scope {
   const std::string& device() const { return impl_->device; }
   const std::vector<Node*>& control_deps() const { return impl_->control_deps; }
 
+  // The full name the next node of `op` built with this scope would get
+  // (the WithOpName name, or the op's name made unique, under the name
+  // scope), reserved so no other node takes it. For builders that must
+  // know a node's name before adding it (VarHandleOp's shared_name).
+  std::string GetUniqueNameForOp(std::string_view op) const;
+
   // Adds a node of `op` to the graph: named by WithOpName or after the op,
   // made unique, with this scope's control dependencies and device. Throws
   // like Graph::AddNode.

@@ -83,8 +83,15 @@ namespace ops {
 
 Output VarHandleOp(const Scope& scope, DataType dtype, PartialShape shape,
                    const std::string& shared_name) {
-  return scope.AddNode("VarHandleOp", {},
-                       {{"dtype", dtype}, {"shape", std::move(shape)}, {"shared_name", shared_name}});
+  // An empty shared_name is the node's name here, but in TensorFlow every
+  // handle with an empty shared_name reaches one and the same variable; so,
+  // as TensorFlow's Python does, the attr spells the node's name out.
+  const std::string name = scope.GetUniqueNameForOp("VarHandleOp");
+  return scope.WithOpName(name.substr(scope.name_prefix().size()))
+      .AddNode("VarHandleOp", {},
+               {{"dtype", dtype},
+                {"shape", std::move(shape)},
+                {"shared_name", shared_name.empty() ? name : shared_name}});
 }
 
 Output ReadVariableOp(const Scope& scope, Output resource, DataType dtype) {

@@ -12,7 +12,9 @@
 namespace tensorgraph::ops {
 
 // A handle to the variable named `shared_name`, or after the node when that
-// is empty; `shape` is the declared shape every assigned value must match.
+// is empty (the attr is then set to the node's name, so TensorFlow finds
+// the same variable); `shape` is the declared shape every assigned value
+// must match.
 Output VarHandleOp(const Scope& scope, DataType dtype, PartialShape shape,
                    const std::string& shared_name = "");
 // The variable's current value; fails if it was never assigned.

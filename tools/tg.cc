@@ -54,7 +54,8 @@ void Inspect(const std::string& model, bool json) {
 
 void Run(const std::string& model, const std::vector<std::string>& feed_specs,
          const std::vector<std::string>& fetch_specs, const std::vector<std::string>& targets,
-         const std::vector<std::string>& inits, const std::string& checkpoint) {
+         const std::vector<std::string>& inits, const std::string& checkpoint,
+         const std::string& save_checkpoint) {
   if (fetch_specs.empty() && targets.empty() && inits.empty()) {
     ThrowInvalid("nothing to run: give at least one --fetch, --target or --init");
   }
@@ -76,8 +77,11 @@ void Run(const std::string& model, const std::vector<std::string>& feed_specs,
   // Each initializer is a step of its own, so it has finished before
   // anything reads what it set.
   for (const std::string& init : inits) session.Run({}, {}, {init});
-  if (fetch_names.empty() && target_names.empty()) return;
-  const std::vector<Tensor> results = session.Run(feeds, fetch_names, target_names);
+  std::vector<Tensor> results;
+  if (!fetch_names.empty() || !target_names.empty()) {
+    results = session.Run(feeds, fetch_names, target_names);
+  }
+  if (!save_checkpoint.empty()) SaveCheckpoint(session, save_checkpoint);
   for (size_t i = 0; i < results.size(); ++i) {
     if (fetches[i].file) {
       WriteNpy(*fetches[i].file, results[i]);
@@ -155,7 +159,7 @@ int main(int argc, char** argv) {
       ".pbtxt)"};
   app.require_subcommand(1);
 
-  std::string model, out_path, convert_in, convert_out, checkpoint;
+  std::string model, out_path, convert_in, convert_out, checkpoint, save_checkpoint;
   bool json = false;
   std::vector<std::string> feeds, fetches, targets, inits;
 
@@ -179,6 +183,8 @@ int main(int argc, char** argv) {
 
   run->add_option("--checkpoint", checkpoint,
                   "FILE.safetensors: restore every variable from a checkpoint first");
+  run->add_option("--save-checkpoint", save_checkpoint,
+                  "FILE.safetensors: save every variable after the run (a training step)");
 
   CLI::App* convert = app.add_subcommand("convert", "Convert between .pb and .pbtxt");
   convert->add_option("IN", convert_in, "Input model")->required();
@@ -206,7 +212,7 @@ int main(int argc, char** argv) {
 
   try {
     if (inspect->parsed()) Inspect(model, json);
-    if (run->parsed()) Run(model, feeds, fetches, targets, inits, checkpoint);
+    if (run->parsed()) Run(model, feeds, fetches, targets, inits, checkpoint, save_checkpoint);
     if (convert->parsed()) Convert(convert_in, convert_out);
     if (dot->parsed()) Dot(model, out_path);
     if (grad->parsed()) Grad(model, ys, xs, out_path);
