@@ -141,11 +141,18 @@ Model BuildModel(int64_t features, int num_classes, const Flags& flags, int64_t 
   return Model::Find(std::move(graph));
 }
 
+// A number as %g prints it: 0.001, not 0.001000.
+std::string Number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 int64_t StepsPerEpoch(int64_t examples, int batch) { return (examples + batch - 1) / batch; }
 
-// The fraction of `data` the model classifies correctly.
-double Evaluate(Session& session, const Model& m, const examples::Dataset& data) {
-  int64_t correct = 0;
+// Calls fn(images, labels) for `data` in order, in batches of kEvalBatch.
+template <typename Fn>
+void ForEachEvalBatch(const examples::Dataset& data, Fn&& fn) {
   std::vector<int64_t> order(data.size);
   for (int64_t i = 0; i < data.size; ++i) order[i] = i;
   for (int64_t begin = 0; begin < data.size; begin += kEvalBatch) {
@@ -154,28 +161,30 @@ double Evaluate(Session& session, const Model& m, const examples::Dataset& data)
     Tensor labels(DT_INT32, Shape{n});
     examples::GatherBatch(data, order, begin, begin + n, images.flat<float>(),
                           labels.flat<int32_t>());
+    fn(images, labels);
+  }
+}
+
+// The fraction of `data` the model classifies correctly.
+double Evaluate(Session& session, const Model& m, const examples::Dataset& data) {
+  int64_t correct = 0;
+  ForEachEvalBatch(data, [&](const Tensor& images, const Tensor& labels) {
     const Tensor predicted = session.Run({{m.images, images}}, {m.predictions})[0];
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < labels.num_elements(); ++i) {
       correct += predicted.data<int64_t>()[i] == labels.data<int32_t>()[i];
     }
-  }
+  });
   return static_cast<double>(correct) / static_cast<double>(data.size);
 }
 
 // The mean loss over `data` at the current weights, without training.
 double MeanLoss(Session& session, const Model& m, const examples::Dataset& data) {
   double total = 0;
-  std::vector<int64_t> order(data.size);
-  for (int64_t i = 0; i < data.size; ++i) order[i] = i;
-  for (int64_t begin = 0; begin < data.size; begin += kEvalBatch) {
-    const int64_t n = std::min(kEvalBatch, data.size - begin);
-    Tensor images(DT_FLOAT, Shape{n, data.features});
-    Tensor labels(DT_INT32, Shape{n});
-    examples::GatherBatch(data, order, begin, begin + n, images.flat<float>(),
-                          labels.flat<int32_t>());
-    total += session.Run({{m.images, images}, {m.labels, labels}}, {m.loss})[0].scalar<float>() *
-             static_cast<double>(n);
-  }
+  ForEachEvalBatch(data, [&](const Tensor& images, const Tensor& labels) {
+    const float loss =
+        session.Run({{m.images, images}, {m.labels, labels}}, {m.loss})[0].scalar<float>();
+    total += static_cast<double>(loss) * static_cast<double>(labels.num_elements());
+  });
   return total / static_cast<double>(data.size);
 }
 
@@ -260,7 +269,7 @@ int Run(Flags flags, const CLI::App& app) {
     session = std::make_unique<Session>(m.graph);
     RestoreCheckpoint(*session, fs::path(flags.resume) / kCheckpointFile);
     say("2. Model: resumed from " + graph_path.string() + " and its checkpoint (" +
-        flags.optimizer + ", learning rate " + std::to_string(flags.lr) + ").");
+        flags.optimizer + ", learning rate " + Number(flags.lr) + ").");
   } else {
     m = BuildModel(data.train.features, data.train.num_classes, flags,
                    flags.schedule_epochs * StepsPerEpoch(data.train.size, flags.batch));
@@ -272,8 +281,8 @@ int Run(Flags flags, const CLI::App& app) {
     }
     say("2. Model: an MLP " + std::to_string(data.train.features) + "-512-512-" +
         std::to_string(data.train.num_classes) + " with ReLU, " + Thousands(parameters) +
-        " parameters, trained by " + flags.optimizer + " (learning rate " +
-        std::to_string(flags.lr) + ", " + flags.schedule + " schedule). The graph holds " + std::to_string(m.graph->num_nodes()) +
+        " parameters, trained by " + flags.optimizer + " (learning rate " + Number(flags.lr) +
+        ", " + flags.schedule + " schedule). The graph holds " + std::to_string(m.graph->num_nodes()) +
         " nodes: the forward pass, its gradients, the updates and one train node.");
   }
   if (!flags.save.empty()) {

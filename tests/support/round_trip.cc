@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace tensorgraph::testing {
 namespace {
@@ -54,6 +55,16 @@ std::vector<Tensor> RunAndRoundTrip(const Graph& graph, const FeedList& feeds,
                                     const std::vector<TensorName>& fetches,
                                     const std::vector<TargetName>& targets) {
   return RunAndRoundTrip(graph, {RunStep{feeds, fetches, targets}}).front();
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace tensorgraph::testing

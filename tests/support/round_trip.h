@@ -27,6 +27,10 @@ std::vector<Tensor> RunAndRoundTrip(const Graph& graph, const FeedList& feeds,
                                     const std::vector<TensorName>& fetches,
                                     const std::vector<TargetName>& targets = {});
 
+// A whole file's bytes ("" when it cannot be read), and writing them.
+std::string FileBytes(const std::string& path);
+void WriteBytes(const std::string& path, const std::string& bytes);
+
 // A directory for a test's files, under the build tree, private to this
 // process; made empty.
 std::string TempDir(const std::string& name);
