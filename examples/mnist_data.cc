@@ -8,7 +8,6 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
-#include <limits>
 #include <memory>
 
 #include "graph/error.h"
