@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -242,6 +243,21 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
 
 std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
                                  const std::vector<TargetName>& targets) {
+  return Run(feeds, fetches, targets, nullptr);
+}
+
+std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                                 const std::vector<TargetName>& targets, RunMetadata* metadata) {
+  using Clock = std::chrono::steady_clock;
+  const auto micros_since = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+  };
+  Clock::time_point run_start;
+  if (metadata != nullptr) {
+    run_start = Clock::now();
+    metadata->nodes.clear();
+    metadata->total_micros = 0;
+  }
   std::shared_ptr<const Plan> plan = GetPlan(feeds, fetches, targets);
   std::vector<Tensor> slots(static_cast<size_t>(plan->num_slots));
 
@@ -293,7 +309,14 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
     }
     std::vector<Tensor> outputs(static_cast<size_t>(step.node->num_outputs()));
     OpKernelContext ctx(*step.kernel, inputs, &outputs, resources_);
-    step.kernel->Compute(ctx);
+    if (metadata == nullptr) {
+      step.kernel->Compute(ctx);
+    } else {
+      const auto start = Clock::now();
+      step.kernel->Compute(ctx);
+      step.device->Synchronize();
+      metadata->nodes.push_back({step.node->name(), step.node->op(), micros_since(start)});
+    }
     for (int k = 0; k < step.node->num_outputs(); ++k) {
       Tensor& out = outputs[static_cast<size_t>(k)];
       if (out.dtype() != step.node->output_type(k) || !out.valid() ||
@@ -316,6 +339,7 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
     const Tensor& t = slots[static_cast<size_t>(plan->fetch_slots[i])];
     results.push_back(plan->fetch_devices[i]->CopyToHost(t));
   }
+  if (metadata != nullptr) metadata->total_micros = micros_since(run_start);
   return results;
 }
 

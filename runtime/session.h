@@ -42,6 +42,21 @@ struct SessionOptions {
   std::string device = "CPU";
 };
 
+// What one Run did, when asked (TensorFlow's RunMetadata, reduced to a
+// step profile). Costs nothing when not asked for.
+struct RunMetadata {
+  struct NodeStats {
+    std::string node;  // the node's name
+    std::string op;    // its op type, for aggregating by op
+    double micros = 0;  // wall time of the kernel's Compute
+  };
+  // Every node the step ran, once each, in execution order.
+  std::vector<NodeStats> nodes;
+  // Wall time of the whole Run: plan lookup, feeds, kernels and fetches.
+  // What the kernels do not account for is the executor's overhead.
+  double total_micros = 0;
+};
+
 class Plan;
 
 class Session {
@@ -58,6 +73,11 @@ class Session {
   // unknown names, feeds of the wrong dtype or shape, and kernel errors.
   std::vector<Tensor> Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
                           const std::vector<TargetName>& targets = {});
+  // As above; when metadata is not null, also times every kernel into it
+  // (replacing what it held). Profiling waits for the device after each
+  // kernel, so on a GPU the times are the kernels' own, not their launches'.
+  std::vector<Tensor> Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                          const std::vector<TargetName>& targets, RunMetadata* metadata);
 
   const Graph& graph() const { return *graph_; }
   ResourceManager& resources() { return resources_; }
