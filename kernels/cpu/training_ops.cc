@@ -2,7 +2,9 @@
 // Each kernel locks the variable and its slots, checks them against the
 // gradient, and rewrites them in place; a buffer that a live read still
 // shares is copied first, so reads made earlier in the step see the old
-// value, as they would in TensorFlow with resource variables.
+// value, as they would in TensorFlow with resource variables. The buffers
+// are then exclusive, so the loops mark them __restrict, and the file is
+// built without errno from sqrt (CMakeLists.txt) so that they vectorize.
 #include <cmath>
 #include <span>
 
@@ -92,8 +94,8 @@ class ApplyGradientDescentOp : public ApplyOpKernel {
  protected:
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
-    T* var = values[0]->data<T>();
-    const T* g = grad.data<T>();
+    T* __restrict var = values[0]->data<T>();
+    const T* __restrict g = grad.data<T>();
     const T alpha = Scalar<T>(ctx, 1);
     for (int64_t i = 0, n = grad.num_elements(); i < n; ++i) var[i] -= alpha * g[i];
   }
@@ -108,14 +110,21 @@ class ApplyMomentumOp : public ApplyOpKernel {
  protected:
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
-    T* var = values[0]->data<T>();
-    T* accum = values[1]->data<T>();
-    const T* g = grad.data<T>();
+    T* __restrict var = values[0]->data<T>();
+    T* __restrict accum = values[1]->data<T>();
+    const T* __restrict g = grad.data<T>();
     const T lr = Scalar<T>(ctx, 2), momentum = Scalar<T>(ctx, 4);
     const int64_t n = grad.num_elements();
-    for (int64_t i = 0; i < n; ++i) {
-      accum[i] = accum[i] * momentum + g[i];
-      var[i] -= nesterov_ ? g[i] * lr + accum[i] * momentum * lr : accum[i] * lr;
+    if (nesterov_) {
+      for (int64_t i = 0; i < n; ++i) {
+        accum[i] = accum[i] * momentum + g[i];
+        var[i] -= g[i] * lr + accum[i] * momentum * lr;
+      }
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        accum[i] = accum[i] * momentum + g[i];
+        var[i] -= accum[i] * lr;
+      }
     }
   }
 
@@ -132,19 +141,22 @@ class ApplyAdamOp : public ApplyOpKernel {
  protected:
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
-    T* var = values[0]->data<T>();
-    T* m = values[1]->data<T>();
-    T* v = values[2]->data<T>();
-    const T* g = grad.data<T>();
+    T* __restrict var = values[0]->data<T>();
+    T* __restrict m = values[1]->data<T>();
+    T* __restrict v = values[2]->data<T>();
+    const T* __restrict g = grad.data<T>();
     const T beta1_power = Scalar<T>(ctx, 3), beta2_power = Scalar<T>(ctx, 4);
     const T lr = Scalar<T>(ctx, 5), beta1 = Scalar<T>(ctx, 6), beta2 = Scalar<T>(ctx, 7);
     const T epsilon = Scalar<T>(ctx, 8);
     const T alpha = lr * std::sqrt(T(1) - beta2_power) / (T(1) - beta1_power);
     const int64_t n = grad.num_elements();
+    // Nesterov weighs the gradient in by (1 - beta1) once more.
+    const T nesterov_weight = nesterov_ ? T(1) - beta1 : T(0);
+    const T m_weight = nesterov_ ? beta1 : T(1);
     for (int64_t i = 0; i < n; ++i) {
       m[i] += (g[i] - m[i]) * (T(1) - beta1);
       v[i] += (g[i] * g[i] - v[i]) * (T(1) - beta2);
-      const T step = nesterov_ ? g[i] * (T(1) - beta1) + beta1 * m[i] : m[i];
+      const T step = g[i] * nesterov_weight + m_weight * m[i];
       var[i] -= step * alpha / (std::sqrt(v[i]) + epsilon);
     }
   }
@@ -161,10 +173,10 @@ class ApplyRMSPropOp : public ApplyOpKernel {
  protected:
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
-    T* var = values[0]->data<T>();
-    T* ms = values[1]->data<T>();
-    T* mom = values[2]->data<T>();
-    const T* g = grad.data<T>();
+    T* __restrict var = values[0]->data<T>();
+    T* __restrict ms = values[1]->data<T>();
+    T* __restrict mom = values[2]->data<T>();
+    const T* __restrict g = grad.data<T>();
     const T lr = Scalar<T>(ctx, 3), rho = Scalar<T>(ctx, 4), momentum = Scalar<T>(ctx, 5);
     const T epsilon = Scalar<T>(ctx, 6);
     const int64_t n = grad.num_elements();
@@ -184,11 +196,11 @@ class ApplyCenteredRMSPropOp : public ApplyOpKernel {
  protected:
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
-    T* var = values[0]->data<T>();
-    T* mg = values[1]->data<T>();
-    T* ms = values[2]->data<T>();
-    T* mom = values[3]->data<T>();
-    const T* g = grad.data<T>();
+    T* __restrict var = values[0]->data<T>();
+    T* __restrict mg = values[1]->data<T>();
+    T* __restrict ms = values[2]->data<T>();
+    T* __restrict mom = values[3]->data<T>();
+    const T* __restrict g = grad.data<T>();
     const T lr = Scalar<T>(ctx, 4), rho = Scalar<T>(ctx, 5), momentum = Scalar<T>(ctx, 6);
     const T epsilon = Scalar<T>(ctx, 7);
     const int64_t n = grad.num_elements();
@@ -210,15 +222,15 @@ class ApplyAdagradV2Op : public ApplyOpKernel {
  protected:
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
-    T* var = values[0]->data<T>();
-    T* accum = values[1]->data<T>();
-    const T* g = grad.data<T>();
+    T* __restrict var = values[0]->data<T>();
+    T* __restrict accum = values[1]->data<T>();
+    const T* __restrict g = grad.data<T>();
     const T lr = Scalar<T>(ctx, 2), epsilon = Scalar<T>(ctx, 3);
     const int64_t n = grad.num_elements();
-    for (int64_t i = 0; i < n; ++i) {
-      if (update_slots_) accum[i] += g[i] * g[i];
-      var[i] -= g[i] * lr / (std::sqrt(accum[i]) + epsilon);
+    if (update_slots_) {
+      for (int64_t i = 0; i < n; ++i) accum[i] += g[i] * g[i];
     }
+    for (int64_t i = 0; i < n; ++i) var[i] -= g[i] * lr / (std::sqrt(accum[i]) + epsilon);
   }
 
  private:
