@@ -29,6 +29,9 @@ struct GraphSummary {
   int producer = 0;
   int num_nodes = 0;
   int64_t num_parameters = 0;
+  // In a training graph: the elements of the variables that are not
+  // trained (optimizer slots, Adam's beta powers, the global step).
+  int64_t num_optimizer_state = 0;
   std::vector<TensorInfo> inputs;           // Placeholders
   std::vector<TensorInfo> optional_inputs;  // PlaceholderWithDefaults
   std::vector<TensorInfo> outputs;          // fetchable outputs nothing consumes
@@ -55,6 +58,15 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
   // them in float constants.
   bool has_variables = false;
   int64_t variable_elements = 0, const_elements = 0;
+  // In a training graph the parameters are the variables an update op
+  // trains: those whose handle is input 0 ("var") of a ResourceApply* op.
+  std::set<const Node*> trained;
+  for (const auto& node : graph.nodes()) {
+    if (node->op().starts_with("ResourceApply") && node->num_inputs() > 0) {
+      trained.insert(node->input(0).node);
+    }
+  }
+  int64_t trained_elements = 0;
   for (const auto& node : graph.nodes()) {
     ++op_counts[node->op()];
     if (node->op() == "Placeholder") summary.inputs.push_back(DescribeOutput(node->output(0)));
@@ -67,7 +79,10 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
     if (node->op() == "VarHandleOp") {
       has_variables = true;
       const auto& shape = node->attr<PartialShape>("shape");
-      if (shape.fully_defined()) variable_elements += shape.num_elements();
+      if (shape.fully_defined()) {
+        variable_elements += shape.num_elements();
+        if (trained.count(node.get())) trained_elements += shape.num_elements();
+      }
     }
     // A resource handle cannot be fetched, so it is no output.
     for (int i = 0; i < node->num_outputs(); ++i) {
@@ -80,6 +95,10 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
   std::stable_sort(summary.ops.begin(), summary.ops.end(),
                    [](const OpCount& a, const OpCount& b) { return a.count > b.count; });
   summary.num_parameters = has_variables ? variable_elements : const_elements;
+  if (!trained.empty()) {
+    summary.num_parameters = trained_elements;
+    summary.num_optimizer_state = variable_elements - trained_elements;
+  }
   return summary;
 }
 
@@ -87,6 +106,9 @@ inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out) {
   out << "producer version: " << summary.producer << "\n"
       << "nodes: " << summary.num_nodes << "\n"
       << "parameters: " << summary.num_parameters << "\n";
+  if (summary.num_optimizer_state > 0) {
+    out << "optimizer state: " << summary.num_optimizer_state << "\n";
+  }
   auto print_tensors = [&](const char* title, const std::vector<TensorInfo>& tensors) {
     out << title << " (" << tensors.size() << "):\n";
     for (const TensorInfo& t : tensors) {
@@ -131,6 +153,8 @@ inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out) {
   json.Int(summary.num_nodes);
   json.Key("parameters");
   json.Int(summary.num_parameters);
+  json.Key("optimizer_state");
+  json.Int(summary.num_optimizer_state);
   write_tensors("inputs", summary.inputs);
   write_tensors("optional_inputs", summary.optional_inputs);
   write_tensors("outputs", summary.outputs);

@@ -102,12 +102,31 @@ TEST_CASE("tg inspect counts variables and omits unfetchable outputs", "[cli]") 
   CHECK_THAT(result.out, Contains("outputs (1):\n  y:0  float [?,3]\nops (11):\n  4  Const\n"));
 }
 
+TEST_CASE("tg inspect tells a training graph's parameters from its optimizer state", "[cli]") {
+  // w [3,4] and b [4] trained by Adam: 16 parameters; m and v of each (32)
+  // plus two beta powers and the global step (3) are optimizer state.
+  const fs::path dir = testing::TempDir("tg_inspect_training");
+  Graph g;
+  Scope root(g);
+  auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {-1, 3});
+  auto w = train::Variable(root.WithOpName("w"), {3, 4}, train::GlorotUniform(1));
+  auto b = train::Variable(root.WithOpName("b"), {4}, train::Zeros());
+  Output y = ops::BiasAdd(root, ops::MatMul(root, x, w.Read(root)), b.Read(root));
+  Output loss = ops::Sum(root, ops::Square(root, y), {0, 1});
+  train::Adam().Minimize(root, loss, {.global_step = train::GetOrCreateGlobalStep(root)});
+  SaveGraph(g, dir / "train.pb");
+  const TgResult result = RunTg("inspect " + Quoted((dir / "train.pb").string()), dir);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.out, Contains("parameters: 16\noptimizer state: 35\n"));
+}
+
 TEST_CASE("tg inspect --json prints one JSON object", "[cli]") {
   const fs::path dir = testing::TempDir("tg_inspect_json");
   const TgResult result = RunTg("inspect --json " + Quoted(kData + "mlp_frozen.pb"), dir);
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
-  CHECK_THAT(result.out, StartsWith("{\"producer_version\": 2474, \"nodes\": 131, \"parameters\": 136, "));
+  CHECK_THAT(result.out, StartsWith("{\"producer_version\": 2474, \"nodes\": 131, \"parameters\": 136, "
+                                     "\"optimizer_state\": 0, "));
   CHECK_THAT(result.out, Contains("\"inputs\": [{\"name\": \"x:0\", \"dtype\": \"float\", \"shape\": [-1, 6]}]"));
   CHECK_THAT(result.out, Contains("\"optional_inputs\": [{\"name\": \"temperature:0\", \"dtype\": \"float\", \"shape\": []}]"));
   CHECK_THAT(result.out, Contains("{\"name\": \"probs:0\", \"dtype\": \"float\", \"shape\": "));
