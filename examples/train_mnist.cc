@@ -24,7 +24,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <charconv>
+#include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "examples/mnist_data.h"
@@ -193,20 +196,83 @@ double MeanLoss(Session& session, const Model& m, const examples::Dataset& data)
 void WriteConfig(const fs::path& dir, const Flags& flags) {
   std::ofstream out(dir / kConfigFile);
   out << "epochs=" << flags.epochs << "\nschedule_epochs=" << flags.schedule_epochs
-      << "\noptimizer=" << flags.optimizer << "\nschedule=" << flags.schedule << "\nlr=" << flags.lr
-      << "\nbatch=" << flags.batch
+      << "\noptimizer=" << flags.optimizer << "\nschedule=" << flags.schedule
+      << "\nlr=" << Number(flags.lr) << "\nbatch=" << flags.batch
       << "\nseed=" << flags.seed << "\n";
   if (!out) throw Error(ErrorCode::kInternal, "cannot write " + (dir / kConfigFile).string());
 }
 
+// The saved run's settings, every line "key=value". Throws, naming the file
+// and the key, on a missing file, a malformed line or an unknown key.
 std::map<std::string, std::string> ReadConfig(const fs::path& dir) {
+  const fs::path path = dir / kConfigFile;
+  std::ifstream in(path);
+  if (!in) {
+    throw Error(ErrorCode::kNotFound, "cannot read " + path.string() +
+                                          ": --resume needs a folder written by --save");
+  }
+  static const std::set<std::string> kKeys = {"epochs", "schedule_epochs", "optimizer",
+                                              "schedule", "lr", "batch", "seed"};
   std::map<std::string, std::string> config;
-  std::ifstream in(dir / kConfigFile);
   for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
     const size_t eq = line.find('=');
-    if (eq != std::string::npos) config[line.substr(0, eq)] = line.substr(eq + 1);
+    const std::string key = line.substr(0, eq);
+    if (eq == std::string::npos || !kKeys.count(key)) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  path.string() + ": expected key=value with a known key, got '" + line + "'");
+    }
+    config[key] = line.substr(eq + 1);
+  }
+  for (const std::string& key : kKeys) {
+    if (!config.count(key)) {
+      throw Error(ErrorCode::kInvalidArgument, path.string() + ": '" + key + "' is missing");
+    }
   }
   return config;
+}
+
+// config[key] as a whole number in [min, max].
+template <typename T>
+T ConfigNumber(const std::map<std::string, std::string>& config, const std::string& key, T min,
+               T max = std::numeric_limits<T>::max()) {
+  const std::string& text = config.at(key);
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(kConfigFile) + ": '" + key + "' must be a number from " +
+                    std::to_string(min) + " to " + std::to_string(max) + ", got '" + text + "'");
+  }
+  return value;
+}
+
+// Applies the saved run's settings to `flags`. A flag given on the command
+// line must agree with them: the graph and the data order depend on them.
+void ApplySavedConfig(Flags& flags, const CLI::App& app) {
+  const auto config = ReadConfig(flags.resume);
+  auto agree = [&](const char* flag, const std::string& given, const std::string& saved) {
+    if (app.count(flag) && given != saved) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  std::string(flag) + " " + given + " differs from the saved run's " + saved +
+                      " (" + flags.resume + "/" + kConfigFile +
+                      "): the saved graph and data order depend on it");
+    }
+  };
+  const int batch = ConfigNumber<int>(config, "batch", 1);
+  const uint64_t seed = ConfigNumber<uint64_t>(config, "seed", 0);
+  agree("--batch", std::to_string(flags.batch), std::to_string(batch));
+  agree("--seed", std::to_string(flags.seed), std::to_string(seed));
+  agree("--optimizer", flags.optimizer, config.at("optimizer"));
+  agree("--schedule", flags.schedule, config.at("schedule"));
+  agree("--lr", Number(flags.lr), config.at("lr"));
+  flags.batch = batch;
+  flags.seed = seed;
+  flags.optimizer = config.at("optimizer");
+  flags.schedule = config.at("schedule");
+  flags.lr = std::stod(config.at("lr"));
+  flags.schedule_epochs = ConfigNumber<int>(config, "schedule_epochs", 0);
+  if (app.count("--epochs") == 0) flags.epochs = ConfigNumber<int>(config, "epochs", 0);
 }
 
 std::string Thousands(int64_t n) {
@@ -221,26 +287,8 @@ int Run(Flags flags, const CLI::App& app) {
   };
   if (flags.threads > 0) SetCpuThreads(flags.threads);
 
-  // The run's settings: from the flags, or on --resume from the saved run
-  // unless a flag overrides them.
-  if (!flags.resume.empty()) {
-    const auto config = ReadConfig(flags.resume);
-    if (app.count("--epochs") == 0 && config.count("epochs")) flags.epochs = std::stoi(config.at("epochs"));
-    if (app.count("--batch") == 0 && config.count("batch")) flags.batch = std::stoi(config.at("batch"));
-    if (app.count("--seed") == 0 && config.count("seed")) flags.seed = std::stoull(config.at("seed"));
-    if (config.count("optimizer")) {
-      if (app.count("--optimizer") && flags.optimizer != config.at("optimizer")) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "the saved model in " + flags.resume + " trains with " +
-                        config.at("optimizer") + ", not " + flags.optimizer +
-                        ": its graph holds that optimizer's update nodes");
-      }
-      flags.optimizer = config.at("optimizer");
-    }
-    if (config.count("lr")) flags.lr = std::stod(config.at("lr"));
-    if (config.count("schedule")) flags.schedule = config.at("schedule");
-    if (config.count("schedule_epochs")) flags.schedule_epochs = std::stoi(config.at("schedule_epochs"));
-  }
+  // The run's settings: from the flags, or on --resume from the saved run.
+  if (!flags.resume.empty()) ApplySavedConfig(flags, app);
   if (flags.lr == 0) flags.lr = DefaultLearningRate(flags.optimizer);
   if (flags.schedule_epochs == 0) flags.schedule_epochs = flags.epochs;
 
@@ -293,6 +341,7 @@ int Run(Flags flags, const CLI::App& app) {
 
   // 3. Training: one Run per batch, fetching the loss and running "train".
   const int64_t n = data.train.size;
+  if (n == 0) throw Error(ErrorCode::kInvalidArgument, "the training set is empty");
   const int64_t steps_per_epoch = StepsPerEpoch(n, flags.batch);
   const int64_t start_step = session->Run({}, {m.global_step})[0].scalar<int64_t>();
   const int64_t start_epoch = start_step / steps_per_epoch;
@@ -347,35 +396,38 @@ int Run(Flags flags, const CLI::App& app) {
     std::fflush(stdout);
     if (!flags.save.empty()) SaveCheckpoint(*session, fs::path(flags.save) / kCheckpointFile);
   }
-  if (std::isnan(accuracy)) {
+  const bool trained = !std::isnan(accuracy);
+  if (!trained) {
     // Nothing left to train: report the model as it is.
     accuracy = Evaluate(*session, m, data.test);
     final_loss = MeanLoss(*session, m, data.train);
-    say("   The checkpoint already reached epoch " + std::to_string(flags.epochs) +
-        "; final_loss below is the training set's loss at its weights.");
+    std::fprintf(stderr,
+                 "train_mnist: note: no epoch left to train (the model is at epoch %lld of %d); "
+                 "final_loss is the training set's mean loss at its weights\n",
+                 static_cast<long long>(start_epoch), flags.epochs);
   }
 
   // 4. Saved; 5. reloaded in a fresh session and evaluated again.
-  if (!flags.save.empty()) {
-    const fs::path graph_path = fs::path(flags.save) / kGraphFile;
-    const fs::path checkpoint = fs::path(flags.save) / kCheckpointFile;
+  const fs::path graph_path = fs::path(flags.save) / kGraphFile;
+  const fs::path checkpoint = fs::path(flags.save) / kCheckpointFile;
+  // With no epoch trained here, the folder still gets the model's checkpoint.
+  if (!flags.save.empty() && !trained) SaveCheckpoint(*session, checkpoint);
+  if (flags.demo && !flags.save.empty()) {
     say("4. Saved the training graph to " + graph_path.string() + " (" +
         Thousands(static_cast<int64_t>(fs::file_size(graph_path))) + " bytes) and every variable to " +
         checkpoint.string() + " (" + Thousands(static_cast<int64_t>(fs::file_size(checkpoint))) +
         " bytes).");
-    if (flags.demo) {
-      const Model reloaded = Model::Find(std::shared_ptr<Graph>(LoadGraph(graph_path)));
-      Session fresh(reloaded.graph);
-      RestoreCheckpoint(fresh, checkpoint);
-      const double again = Evaluate(fresh, reloaded, data.test);
-      char text[160];
-      std::snprintf(text, sizeof text,
-                    "5. Reloaded both into a fresh session: test accuracy %.4f (%s the training "
-                    "session's).",
-                    again, again == accuracy ? "the same as" : "DIFFERENT from");
-      say(text);
-      if (again != accuracy) return 1;
-    }
+    const Model reloaded = Model::Find(std::shared_ptr<Graph>(LoadGraph(graph_path)));
+    Session fresh(reloaded.graph);
+    RestoreCheckpoint(fresh, checkpoint);
+    const double again = Evaluate(fresh, reloaded, data.test);
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "5. Reloaded both into a fresh session: test accuracy %.4f (%s the training "
+                  "session's).",
+                  again, again == accuracy ? "the same as" : "DIFFERENT from");
+    say(text);
+    if (again != accuracy) return 1;
   }
   std::printf("test_accuracy=%.4f final_loss=%.6f\n", accuracy, final_loss);
   return 0;

@@ -41,14 +41,20 @@ Node* Optimizer::ApplyGradients(const Scope& scope, const std::vector<GradAndVar
   const Scope opt_scope = scope.NewSubScope(name_);
   apply_scope_ = opt_scope;
   hypers_.clear();
+  Prepare();
   std::vector<Node*> updates;
-  for (const GradAndVar& gv : grads_and_vars) {
-    if (gv.grad.node == nullptr) continue;
-    const std::string& var_name = gv.var.handle.node->name();
-    updates.push_back(ApplyDense(opt_scope.WithNamePrefix(opt_scope.name_prefix() + "update_" +
-                                                          var_name)
-                                     .WithDevice(gv.var.handle.node->device()),
-                                 gv.grad, gv.var));
+  try {
+    for (const GradAndVar& gv : grads_and_vars) {
+      if (gv.grad.node == nullptr) continue;
+      const std::string& var_name = gv.var.handle.node->name();
+      updates.push_back(ApplyDense(
+          opt_scope.WithNamePrefix(opt_scope.name_prefix() + "update_" + var_name)
+              .WithDevice(gv.var.handle.node->device()),
+          gv.grad, gv.var));
+    }
+  } catch (...) {
+    apply_scope_.reset();
+    throw;
   }
   apply_scope_.reset();
   if (updates.empty()) {

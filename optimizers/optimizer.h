@@ -90,6 +90,9 @@ class Optimizer {
  protected:
   explicit Optimizer(std::string name) : name_(std::move(name)) {}
 
+  // Called first in each ApplyGradients: forgets per-call state, such as
+  // tensors built by an earlier (possibly failed) call.
+  virtual void Prepare() {}
   // Builds the update of `var` from `grad` in `scope` ("Adam/update_w/").
   virtual Node* ApplyDense(const Scope& scope, Output grad, const ops::ResourceVariable& var) = 0;
   // Nodes that must run after every update of the step (Adam's beta powers);

@@ -64,14 +64,14 @@ std::vector<Node*> Adam::Finish(const Scope& scope) {
   for (const auto& [dtype, powers] : powers_) {
     const ops::ResourceVariable beta1_power = NonSlot(scope.graph(), "beta1_power", dtype, 0);
     const ops::ResourceVariable beta2_power = NonSlot(scope.graph(), "beta2_power", dtype, 0);
+    // Named after their variables, which are unique per dtype.
     nodes.push_back(beta1_power.Assign(
-        scope.WithOpName("update_beta1_power"),
+        scope.WithOpName("update_" + beta1_power.handle.node->name()),
         ops::Mul(scope, powers.first, ops::ScalarConst(scope, dtype, options_.beta1))));
     nodes.push_back(beta2_power.Assign(
-        scope.WithOpName("update_beta2_power"),
+        scope.WithOpName("update_" + beta2_power.handle.node->name()),
         ops::Mul(scope, powers.second, ops::ScalarConst(scope, dtype, options_.beta2))));
   }
-  powers_.clear();
   return nodes;
 }
 
@@ -84,12 +84,14 @@ AdamW::AdamW(AdamWOptions options)
 
 Node* AdamW::ApplyDense(const Scope& scope, Output grad, const ops::ResourceVariable& var) {
   // var -= lr * wd * var first; the Adam update then runs on the decayed
-  // value, as in PyTorch's AdamW.
+  // value, as in PyTorch's AdamW. The decay waits for the gradient, so the
+  // step's forward and backward passes read the weights before it.
+  const Scope after_grad = scope.WithControlDependencies(std::vector<Node*>{grad.node});
   const Output lr = Hyper("learning_rate", options_.learning_rate, var.dtype);
   const Output decay_rate = ops::Mul(scope, lr, Hyper("weight_decay", options_.weight_decay,
                                                       var.dtype));
   Node* decay = ops::AssignSubVariableOp(scope.WithOpName("weight_decay"), var.handle,
-                                         ops::Mul(scope, var.Read(scope), decay_rate));
+                                         ops::Mul(scope, var.Read(after_grad), decay_rate));
   return Adam::ApplyDense(scope.WithControlDependencies(std::vector<Node*>{decay}), grad, var);
 }
 

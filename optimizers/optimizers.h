@@ -57,6 +57,7 @@ class Adam : public Optimizer {
 
  protected:
   Adam(std::string name, AdamOptions options);
+  void Prepare() override { powers_.clear(); }
   Node* ApplyDense(const Scope& scope, Output grad, const ops::ResourceVariable& var) override;
   std::vector<Node*> Finish(const Scope& scope) override;
 

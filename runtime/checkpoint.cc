@@ -36,6 +36,8 @@ constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 // It pads the header with spaces so the data starts 8-byte aligned.
 constexpr size_t kHeaderAlignment = 8;
 constexpr std::string_view kMetadataKey = "__metadata__";
+// Containers a valid header nests: the header object, an entry, its arrays.
+constexpr int kMaxHeaderDepth = 2;
 constexpr std::string_view kFormat = "tensorgraph";
 
 struct SafetensorsType {
@@ -97,6 +99,19 @@ struct Entry {
 };
 
 // A JSON number that is a non-negative integer fitting `limit`.
+// A JSON value for an error message: short arrays of numbers as written,
+// anything else by its type and size, so a hostile header is never printed
+// whole (nor walked recursively).
+std::string Brief(const Json& value) {
+  if (value.is_array() && value.size() <= 8 &&
+      std::all_of(value.begin(), value.end(), [](const Json& v) { return v.is_number(); })) {
+    return value.dump();
+  }
+  std::string text = value.type_name();
+  if (value.is_array() || value.is_object()) text += StrCat(" of ", value.size(), " elements");
+  return text;
+}
+
 std::optional<uint64_t> NonNegativeInteger(const Json& value, uint64_t limit) {
   if (!value.is_number_unsigned()) return std::nullopt;
   const uint64_t v = value.get<uint64_t>();
@@ -144,14 +159,14 @@ Entry ParseEntry(const std::string& name, const Json& value, uint64_t data_bytes
     const auto d = NonNegativeInteger(dim, std::numeric_limits<int64_t>::max());
     if (!d) {
       fail(ErrorCode::kInvalidArgument, "\"shape\" must hold non-negative integers, found ",
-           shape.dump());
+           Brief(shape));
     }
     dims.push_back(static_cast<int64_t>(*d));
   }
   try {
     entry.shape = Shape(std::move(dims));
   } catch (const Error& e) {
-    fail(ErrorCode::kInvalidArgument, "bad shape ", shape.dump(), ": ", e.message());
+    fail(ErrorCode::kInvalidArgument, "bad shape ", Brief(shape), ": ", e.message());
   }
 
   const Json& offsets = value["data_offsets"];
@@ -163,7 +178,7 @@ Entry ParseEntry(const std::string& name, const Json& value, uint64_t data_bytes
   if (!begin || !end) {
     fail(ErrorCode::kInvalidArgument,
          "\"data_offsets\" must be [begin, end] with non-negative integers, found ",
-         offsets.dump());
+         Brief(offsets));
   }
   if (*begin > *end) {
     fail(ErrorCode::kInvalidArgument, "data_offsets [", *begin, ", ", *end,
@@ -331,11 +346,18 @@ Checkpoint ReadCheckpoint(const std::filesystem::path& path) {
   const uint64_t data_bytes = file_bytes - kLengthBytes - header_bytes;
 
   // JSON objects may repeat a key; the parser would keep the last silently.
+  // A valid header nests three levels at most (header, entry, shape), so
+  // anything deeper is refused while parsing, before it can cost memory.
+  struct TooDeep {};
   std::optional<std::string> repeated;
   std::set<std::string> top_keys;
   Json header;
   try {
     header = Json::parse(header_text, [&](int depth, Json::parse_event_t event, Json& parsed) {
+      if (depth > kMaxHeaderDepth && (event == Json::parse_event_t::object_start ||
+                                      event == Json::parse_event_t::array_start)) {
+        throw TooDeep{};
+      }
       if (depth == 1 && event == Json::parse_event_t::key && !repeated) {
         std::string key = parsed.get<std::string>();
         if (!top_keys.insert(key).second) repeated = std::move(key);
@@ -344,6 +366,10 @@ Checkpoint ReadCheckpoint(const std::filesystem::path& path) {
     });
   } catch (const Json::exception& e) {
     FileError(ErrorCode::kInvalidArgument, path, "the header is not valid JSON: ", e.what());
+  } catch (const TooDeep&) {
+    FileError(ErrorCode::kInvalidArgument, path, "the header nests deeper than ",
+              kMaxHeaderDepth, " levels; a safetensors header has an object of tensor entries "
+              "holding arrays of numbers");
   }
   if (!header.is_object()) {
     FileError(ErrorCode::kInvalidArgument, path, "the header must be a JSON object, found ",

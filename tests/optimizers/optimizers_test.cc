@@ -301,6 +301,30 @@ TEST_CASE("clipping by global norm scales every gradient by one factor", "[optim
   CHECK(std::sqrt(moved) == Approx(0.01).epsilon(1e-9));
 }
 
+TEST_CASE("Adam trains float and double variables in one graph", "[optimizers]") {
+  // One beta-power pair per dtype; each variable steps by about lr.
+  Graph graph;
+  Scope root(graph);
+  auto f = train::Variable(root.WithOpName("f"), {2}, train::Constant(1));
+  auto d = train::Variable(root.WithOpName("d"), {2}, train::Constant(1), {.dtype = DT_DOUBLE});
+  const Output loss = ops::AddV2(root, ops::Cast(root, ops::Sum(root, f.Read(root), {0}), DT_DOUBLE),
+                                 ops::Sum(root, d.Read(root), {0}));
+  train::Adam adam({.learning_rate = 0.1});
+  Node* step = adam.Minimize(root, loss);
+  // A second train node on the same optimizer reuses its slots.
+  Node* again = adam.Minimize(root, loss, {.name = "train_again"});
+  CHECK(graph.FindNode("beta1_power_1") != nullptr);
+  CHECK(graph.FindNode("f/Adam_2") == nullptr);
+  Node* init = train::GlobalVariablesInitializer(root);
+  Session session(graph);
+  session.Run({}, {}, {init});
+  session.Run({}, {}, {step});
+  session.Run({}, {}, {again});
+  const auto got = session.Run({}, {f.Read(root), d.Read(root)});
+  CHECK(got[0].ToVector<float>()[0] == Approx(0.8).epsilon(1e-5));
+  CHECK(got[1].ToVector<double>()[1] == Approx(0.8).epsilon(1e-5));
+}
+
 TEST_CASE("optimizers explain what they cannot train", "[optimizers]") {
   Graph graph;
   Scope root(graph);

@@ -357,6 +357,19 @@ TEST_CASE("ReadCheckpoint refuses malformed headers, naming the tensor", "[check
        "metadata crc32 \"xyz\" is not 8 lowercase hex digits"},
       {std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + "{}",
        "header length 9223372036854775807 exceeds the limit of 100000000 bytes"},
+      {SafetensorsBytes(R"({"x": {"dtype": "F32", "shape": [[1]], "data_offsets": [0, 4]}})",
+                        eight),
+       "the header nests deeper than 2 levels"},
+      // Deep nesting is refused while parsing: it neither recurses nor
+      // builds a million arrays.
+      {SafetensorsBytes(R"({"x": {"dtype": "F32", "shape": )" + std::string(1'000'000, '[') +
+                        std::string(1'000'000, ']') + R"(, "data_offsets": [0, 4]}})",
+                        eight),
+       "the header nests deeper than 2 levels"},
+      {SafetensorsBytes(R"({"x": {"dtype": "F32", "shape": [1, 2, 3, 4, 5, 6, 7, 8, 9, -1], )"
+                        R"("data_offsets": [0, 4]}})",
+                        eight),
+       "\"shape\" must hold non-negative integers, found array of 10 elements"},
   };
   for (const Case& c : cases) {
     INFO(c.bytes);
