@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "runtime/cpu_threads.h"
+#include "tools/bench_util.h"
 
 using namespace tensorgraph;
 
@@ -70,34 +71,13 @@ Mlp BuildMlp(Graph& graph) {
   return mlp;
 }
 
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown CPU";
-}
-
 // Runs the peer and parses its `key value` lines.
 std::map<std::string, std::string> RunPeer(const std::string& python, int threads, int iters,
                                            const std::string& batches) {
   const std::string command = python + " " + TG_SOURCE_DIR + "/tools/bench_mlp_peer.py --threads " +
                               std::to_string(threads) + " --iters " + std::to_string(iters) +
                               " --batches " + batches;
-  std::map<std::string, std::string> values;
-  // PyTorch's matrix products go through the system BLAS (OpenBLAS here),
-  // whose thread pool torch.set_num_threads does not reach.
-  setenv("OPENBLAS_NUM_THREADS", std::to_string(threads).c_str(), 1);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return values;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) {
-    std::istringstream line(buffer);
-    std::string key, value;
-    if (line >> key >> value) values[key] = value;
-  }
-  if (pclose(pipe) != 0) values.clear();
-  return values;
+  return bench::RunPeer(command, threads);
 }
 
 }  // namespace
@@ -143,7 +123,7 @@ int main(int argc, char** argv) {
   const auto peer = python.empty() ? std::map<std::string, std::string>{}
                                    : RunPeer(python, threads, iters, batches_text);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  std::cout << "machine: " << CpuModel() << ", " << std::thread::hardware_concurrency()
+  std::cout << "machine: " << bench::CpuModel() << ", " << std::thread::hardware_concurrency()
             << " cores; threads " << threads << "; OPENBLAS_CORETYPE="
             << (coretype ? coretype : "(unset)") << "\n"
             << "peer: " << (peer.empty() ? "not run" : "PyTorch " + peer.at("version")) << "\n\n"

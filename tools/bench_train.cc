@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "runtime/cpu_threads.h"
+#include "tools/bench_util.h"
 
 using namespace tensorgraph;
 
@@ -96,14 +97,6 @@ std::unique_ptr<TrainGraph> BuildTrainGraph(const std::string& optimizer) {
   return model;
 }
 
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown CPU";
-}
-
 std::string Key(const std::string& optimizer, int batch) {
   return "train_" + optimizer + "_" + std::to_string(batch) + "_ms";
 }
@@ -117,20 +110,7 @@ std::map<std::string, std::string> RunPeer(const std::string& python, const Sett
       std::to_string(settings.threads) + " --steps " + std::to_string(settings.steps) +
       " --repeats " + std::to_string(settings.repeats) + " --warmup " +
       std::to_string(settings.warmup) + " --batches " + batches + " --optimizers " + optimizers;
-  std::map<std::string, std::string> values;
-  // PyTorch's matrix products go through the system BLAS (OpenBLAS here),
-  // whose thread pool torch.set_num_threads does not reach.
-  setenv("OPENBLAS_NUM_THREADS", std::to_string(settings.threads).c_str(), 1);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return values;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) {
-    std::istringstream line(buffer);
-    std::string key, value;
-    if (line >> key >> value) values[key] = value;
-  }
-  if (pclose(pipe) != 0) values.clear();
-  return values;
+  return bench::RunPeer(command, settings.threads);
 }
 
 // Mean time per step by op type over profiled steps, and the Run overhead
@@ -260,7 +240,7 @@ int main(int argc, char** argv) {
                             : RunPeer(python, settings, batches_text, optimizers_text);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
-  std::cout << "machine: " << CpuModel() << ", " << std::thread::hardware_concurrency()
+  std::cout << "machine: " << bench::CpuModel() << ", " << std::thread::hardware_concurrency()
             << " cores; threads " << settings.threads
             << "; OPENBLAS_CORETYPE=" << (coretype ? coretype : "(unset)")
             << "; OMP_WAIT_POLICY=" << (wait_policy ? wait_policy : "(unset)") << "\n"
