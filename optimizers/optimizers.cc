@@ -38,19 +38,19 @@ Node* Adam::ApplyDense(const Scope& scope, Output grad, const ops::ResourceVaria
   auto powers = powers_.find(var.dtype);
   if (powers == powers_.end()) {
     Graph& graph = scope.graph();
-    const ops::ResourceVariable beta1_power =
-        NonSlot(graph, "beta1_power", var.dtype, options_.beta1);
-    const ops::ResourceVariable beta2_power =
-        NonSlot(graph, "beta2_power", var.dtype, options_.beta2);
     // Read outside the caller's scope, which may carry control dependencies.
-    auto read = [&graph](const ops::ResourceVariable& power) {
-      return power.Read(
-          Scope(graph).WithOpName(graph.UniqueName(power.handle.node->name() + "/read")));
+    auto made = [&graph, dtype = var.dtype, this](const char* name, double beta) {
+      const ops::ResourceVariable power = NonSlot(graph, name, dtype, beta);
+      return BetaPower{power, beta, power.Read(Scope(graph).WithOpName(
+                                        graph.UniqueName(power.handle.node->name() + "/read")))};
     };
-    powers = powers_.emplace(var.dtype, std::make_pair(read(beta1_power), read(beta2_power))).first;
+    powers = powers_
+                 .emplace(var.dtype, std::vector<BetaPower>{made("beta1_power", options_.beta1),
+                                                            made("beta2_power", options_.beta2)})
+                 .first;
   }
-  return ops::ResourceApplyAdam(scope, var.handle, m.handle, v.handle, powers->second.first,
-                                powers->second.second,
+  return ops::ResourceApplyAdam(scope, var.handle, m.handle, v.handle, powers->second[0].value,
+                                powers->second[1].value,
                                 Hyper("learning_rate", options_.learning_rate, var.dtype),
                                 Hyper("beta1", options_.beta1, var.dtype),
                                 Hyper("beta2", options_.beta2, var.dtype),
@@ -59,18 +59,15 @@ Node* Adam::ApplyDense(const Scope& scope, Output grad, const ops::ResourceVaria
 }
 
 std::vector<Node*> Adam::Finish(const Scope& scope) {
-  // beta^t -> beta^(t+1), from the values this step's updates read.
+  // beta^t -> beta^(t+1), from the values this step's updates read; each
+  // update is named after its variable, which is unique per dtype.
   std::vector<Node*> nodes;
   for (const auto& [dtype, powers] : powers_) {
-    const ops::ResourceVariable beta1_power = NonSlot(scope.graph(), "beta1_power", dtype, 0);
-    const ops::ResourceVariable beta2_power = NonSlot(scope.graph(), "beta2_power", dtype, 0);
-    // Named after their variables, which are unique per dtype.
-    nodes.push_back(beta1_power.Assign(
-        scope.WithOpName("update_" + beta1_power.handle.node->name()),
-        ops::Mul(scope, powers.first, ops::ScalarConst(scope, dtype, options_.beta1))));
-    nodes.push_back(beta2_power.Assign(
-        scope.WithOpName("update_" + beta2_power.handle.node->name()),
-        ops::Mul(scope, powers.second, ops::ScalarConst(scope, dtype, options_.beta2))));
+    for (const BetaPower& power : powers) {
+      nodes.push_back(power.var.Assign(
+          scope.WithOpName("update_" + power.var.handle.node->name()),
+          ops::Mul(scope, power.value, ops::ScalarConst(scope, dtype, power.beta))));
+    }
   }
   return nodes;
 }

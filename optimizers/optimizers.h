@@ -63,9 +63,14 @@ class Adam : public Optimizer {
 
  private:
   AdamOptions options_;
-  // The beta powers read once per ApplyGradients, shared by every update and
-  // by Finish, by dtype.
-  std::map<DataType, std::pair<Output, Output>> powers_;
+  // beta1^t and beta2^t: the variable, its beta, and its value read once
+  // per ApplyGradients for every update and for Finish; by dtype.
+  struct BetaPower {
+    ops::ResourceVariable var;
+    double beta = 0;
+    Output value;
+  };
+  std::map<DataType, std::vector<BetaPower>> powers_;
 };
 
 struct AdamWOptions {
