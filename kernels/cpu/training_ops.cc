@@ -165,53 +165,44 @@ class ApplyAdamOp : public ApplyOpKernel {
   const bool nesterov_;
 };
 
-template <typename T>
+// ResourceApplyRMSProp and, with kCentered, ResourceApplyCenteredRMSProp,
+// whose inputs are the same but for mg after var.
+template <typename T, bool kCentered>
 class ApplyRMSPropOp : public ApplyOpKernel {
  public:
-  ApplyRMSPropOp(const Node& node, Device& device) : ApplyOpKernel(node, device, 3, 7) {}
+  ApplyRMSPropOp(const Node& node, Device& device)
+      : ApplyOpKernel(node, device, 3 + kShift, 7 + kShift) {}
 
  protected:
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
     T* __restrict var = values[0]->data<T>();
-    T* __restrict ms = values[1]->data<T>();
-    T* __restrict mom = values[2]->data<T>();
+    T* __restrict mg = kCentered ? values[1]->data<T>() : nullptr;
+    T* __restrict ms = values[1 + kShift]->data<T>();
+    T* __restrict mom = values[2 + kShift]->data<T>();
     const T* __restrict g = grad.data<T>();
-    const T lr = Scalar<T>(ctx, 3), rho = Scalar<T>(ctx, 4), momentum = Scalar<T>(ctx, 5);
-    const T epsilon = Scalar<T>(ctx, 6);
+    const T lr = Scalar<T>(ctx, 3 + kShift), rho = Scalar<T>(ctx, 4 + kShift);
+    const T momentum = Scalar<T>(ctx, 5 + kShift), epsilon = Scalar<T>(ctx, 6 + kShift);
     const int64_t n = grad.num_elements();
     for (int64_t i = 0; i < n; ++i) {
       ms[i] += (g[i] * g[i] - ms[i]) * (T(1) - rho);
-      mom[i] = mom[i] * momentum + g[i] * lr / std::sqrt(ms[i] + epsilon);
+      T mean_square = ms[i];
+      if constexpr (kCentered) {
+        mg[i] += (g[i] - mg[i]) * (T(1) - rho);
+        mean_square -= mg[i] * mg[i];
+      }
+      mom[i] = mom[i] * momentum + g[i] * lr / std::sqrt(mean_square + epsilon);
       var[i] -= mom[i];
     }
   }
-};
 
+ private:
+  static constexpr int kShift = kCentered ? 1 : 0;
+};
 template <typename T>
-class ApplyCenteredRMSPropOp : public ApplyOpKernel {
- public:
-  ApplyCenteredRMSPropOp(const Node& node, Device& device) : ApplyOpKernel(node, device, 4, 8) {}
-
- protected:
-  void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
-             const Tensor& grad) override {
-    T* __restrict var = values[0]->data<T>();
-    T* __restrict mg = values[1]->data<T>();
-    T* __restrict ms = values[2]->data<T>();
-    T* __restrict mom = values[3]->data<T>();
-    const T* __restrict g = grad.data<T>();
-    const T lr = Scalar<T>(ctx, 4), rho = Scalar<T>(ctx, 5), momentum = Scalar<T>(ctx, 6);
-    const T epsilon = Scalar<T>(ctx, 7);
-    const int64_t n = grad.num_elements();
-    for (int64_t i = 0; i < n; ++i) {
-      ms[i] += (g[i] * g[i] - ms[i]) * (T(1) - rho);
-      mg[i] += (g[i] - mg[i]) * (T(1) - rho);
-      mom[i] = mom[i] * momentum + g[i] * lr / std::sqrt(ms[i] - mg[i] * mg[i] + epsilon);
-      var[i] -= mom[i];
-    }
-  }
-};
+using ApplyPlainRMSPropOp = ApplyRMSPropOp<T, false>;
+template <typename T>
+using ApplyCenteredRMSPropOp = ApplyRMSPropOp<T, true>;
 
 template <typename T>
 class ApplyAdagradV2Op : public ApplyOpKernel {
@@ -244,7 +235,7 @@ class ApplyAdagradV2Op : public ApplyOpKernel {
 TG_REGISTER_APPLY("ResourceApplyGradientDescent", ApplyGradientDescentOp);
 TG_REGISTER_APPLY("ResourceApplyMomentum", ApplyMomentumOp);
 TG_REGISTER_APPLY("ResourceApplyAdam", ApplyAdamOp);
-TG_REGISTER_APPLY("ResourceApplyRMSProp", ApplyRMSPropOp);
+TG_REGISTER_APPLY("ResourceApplyRMSProp", ApplyPlainRMSPropOp);
 TG_REGISTER_APPLY("ResourceApplyCenteredRMSProp", ApplyCenteredRMSPropOp);
 TG_REGISTER_APPLY("ResourceApplyAdagradV2", ApplyAdagradV2Op);
 
