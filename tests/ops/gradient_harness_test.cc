@@ -70,6 +70,32 @@ TG_REGISTER_OP("_TestAbs")
     .Doc("|x| with its gradient, for checking that the checker skips kinks.");
 TG_REGISTER_KERNEL("_TestAbs", kDeviceCpu, DT_INVALID, UnaryDoubleKernel<AbsOf>);
 
+// x [m,n] + b [n], whose gradient hands b the upstream gradient unreduced.
+class BroadcastAddKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const auto b = ctx.input(1).flat<double>();
+    Tensor& y = ctx.AllocateOutput(0, x.shape());
+    const auto in = x.flat<double>();
+    const auto out = y.flat<double>();
+    for (size_t i = 0; i < in.size(); ++i) out[i] = in[i] + b[i % b.size()];
+  }
+};
+
+TG_REGISTER_OP("_TestBroadcastAddUnreduced")
+    .Input("x: double")
+    .Input("b: double")
+    .Output("y: double")
+    .SetShapeFn(shape_fns::Unchanged)
+    .SetGradient([](GradientContext& ctx) {
+      ctx.grad_inputs[0] = ctx.grad_outputs[0];
+      ctx.grad_inputs[1] = ctx.grad_outputs[0];  // the bug: no sum over the rows
+    })
+    .Doc("x + b broadcast over rows, with b's gradient left unreduced, for the checker.");
+TG_REGISTER_KERNEL("_TestBroadcastAddUnreduced", kDeviceCpu, DT_INVALID, BroadcastAddKernel);
+
 // The op applied to a fed x, and a second fed input that nothing uses.
 GradientBuilder UnaryProblem(const std::string& op, Tensor x_value) {
   return [op, x_value](const Scope& root) {
@@ -92,13 +118,137 @@ TEST_CASE("the gradient checker passes a right gradient and catches one 1e-5 off
   CHECK(right.xs_checked == 2);
   CHECK(right.elements_checked == 5 + 2);  // the unused x's zeros are checked too
   CHECK(right.kinks_skipped == 0);
+  // The room left is wide: the tolerance is not tuned to pass.
+  CHECK(right.worst_error_ratio < 0.05);
 
   const GradientCheckResult wrong =
       CheckGradients(UnaryProblem("_TestSquareSlightlyWrongGradient", x));
   INFO(wrong.Report());
   CHECK_FALSE(wrong.ok());
-  // Every element of x is flagged, and nothing else.
-  CHECK(wrong.failures.size() == 5);
+  // The four elements whose gradient is within 100x of the largest (7) are
+  // flagged. At x = -0.001 the gradient's 1e-5 error is 2e-8, under the
+  // absolute error the gradient's scale allows (1e-7 x 7).
+  CHECK(wrong.failures.size() == 4);
+}
+
+// A float64 MatMul problem big enough that its elements span three orders
+// of magnitude, the shape on which a per-element relative bound failed.
+GradientBuilder MatMulProblem(int64_t m, int64_t k, int64_t n) {
+  return [=](const Scope& root) {
+    Rng rng(7);
+    GradientProblem problem;
+    const Output a = ops::Placeholder(root.WithOpName("a"), DT_DOUBLE, PartialShape({m, k}));
+    const Output b = ops::Placeholder(root.WithOpName("b"), DT_DOUBLE, PartialShape({k, n}));
+    problem.xs = {a, b};
+    problem.x_values = {ToTensor(RandomRef(DT_DOUBLE, {m, k}, {}, rng)),
+                        ToTensor(RandomRef(DT_DOUBLE, {k, n}, {}, rng))};
+    problem.ys = {ops::MatMul(root, a, b)};
+    return problem;
+  };
+}
+
+// The element of largest magnitude: an error of 1e-4 relative to it is one
+// every check must see.
+size_t LargestElement(const RefTensor& t) {
+  size_t best = 0;
+  for (size_t i = 1; i < t.values.size(); ++i) {
+    if (std::abs(t.values[i]) > std::abs(t.values[best])) best = i;
+  }
+  return best;
+}
+
+TEST_CASE("the gradient checker holds on gradient elements small next to the loss",
+          "[harness][gradients]") {
+  // Rounding on another BLAS moves a small element's central difference by
+  // more than 1e-6 of itself; the bound scales with the loss, not with it.
+  GradientCheckOptions options;
+  options.corrupt_analytic = [](std::vector<RefTensor>& analytic) {
+    // Every gradient element goes through the check, small ones included.
+    double smallest = INFINITY, largest = 0;
+    for (double v : analytic[0].values) {
+      smallest = std::min(smallest, std::abs(v));
+      largest = std::max(largest, std::abs(v));
+    }
+    CHECK(smallest < 1e-3 * largest);
+  };
+  const GradientCheckResult result = CheckGradients(MatMulProblem(64, 128, 48), options);
+  INFO(result.Report());
+  CHECK(result.ok());
+  CHECK(result.elements_checked == 64 * 128 + 128 * 48);
+  CHECK(result.worst_error_ratio < 0.05);
+}
+
+TEST_CASE("the gradient checker catches a gradient off by 1e-4 in one element",
+          "[harness][gradients]") {
+  for (int x : {0, 1}) {
+    GradientCheckOptions options;
+    options.corrupt_analytic = [x](std::vector<RefTensor>& analytic) {
+      analytic[x].values[LargestElement(analytic[x])] *= 1 + 1e-4;
+    };
+    const GradientCheckResult result = CheckGradients(MatMulProblem(16, 24, 8), options);
+    INFO("x " << x << ": " << result.Report());
+    CHECK(result.failures.size() == 1);
+  }
+}
+
+TEST_CASE("the gradient checker catches a transposed gradient", "[harness][gradients]") {
+  GradientCheckOptions options;
+  options.corrupt_analytic = [](std::vector<RefTensor>& analytic) {
+    RefTensor& g = analytic[0];  // square: the transpose has the same shape
+    const int64_t n = g.dims[0];
+    const std::vector<double> v = g.values;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) g.values[i * n + j] = v[j * n + i];
+  };
+  const GradientCheckResult result = CheckGradients(MatMulProblem(6, 6, 6), options);
+  INFO(result.Report());
+  CHECK_FALSE(result.ok());
+}
+
+// y = x + b with b [3] broadcast over the rows of x [4,3]: b's gradient is
+// the sum of the rows of y's.
+GradientBuilder BroadcastAddProblem() {
+  return [](const Scope& root) {
+    Rng rng(11);
+    GradientProblem problem;
+    const Output x = ops::Placeholder(root.WithOpName("x"), DT_DOUBLE, PartialShape({4, 3}));
+    const Output b = ops::Placeholder(root.WithOpName("b"), DT_DOUBLE, PartialShape({3}));
+    problem.xs = {x, b};
+    problem.x_values = {ToTensor(RandomRef(DT_DOUBLE, {4, 3}, {}, rng)),
+                        ToTensor(RandomRef(DT_DOUBLE, {3}, {}, rng))};
+    problem.ys = {ops::Tanh(root, ops::AddV2(root, x, b))};
+    return problem;
+  };
+}
+
+TEST_CASE("the gradient checker catches a missing broadcast reduction", "[harness][gradients]") {
+  const GradientCheckResult right = CheckGradients(BroadcastAddProblem());
+  INFO(right.Report());
+  CHECK(right.ok());
+
+  SECTION("the reduction left out: one row where the sum of four belongs") {
+    GradientCheckOptions options;
+    options.corrupt_analytic = [](std::vector<RefTensor>& analytic) {
+      // b's gradient becomes the first row of the upstream gradient, which
+      // is x's (d(x + b)/dx is the identity).
+      for (size_t j = 0; j < 3; ++j) analytic[1].values[j] = analytic[0].values[j];
+    };
+    const GradientCheckResult result = CheckGradients(BroadcastAddProblem(), options);
+    INFO(result.Report());
+    CHECK(result.failures.size() == 3);
+  }
+  SECTION("the reduction left out: the gradient keeps the broadcast shape") {
+    const GradientCheckResult result = CheckGradients([](const Scope& root) {
+      GradientProblem problem = BroadcastAddProblem()(root);
+      problem.ys = {root.WithOpName("y").AddNode("_TestBroadcastAddUnreduced",
+                                                 {problem.xs[0], problem.xs[1]})};
+      return problem;
+    });
+    INFO(result.Report());
+    REQUIRE(result.failures.size() == 1);
+    CHECK(result.failures[0].find("gradient is double [4,3], the input double [3]") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("the gradient checker skips points with no derivative", "[harness][gradients]") {
@@ -156,6 +306,7 @@ struct Coverage {
   int cases = 0;
   int64_t elements = 0;
   int64_t kinks = 0;
+  double worst_error_ratio = 0;
 };
 
 // The case's op applied to its inputs; the floating inputs are the xs, fed
@@ -209,6 +360,7 @@ void CheckCase(const std::string& op, const OpCase& c, const TypeMap& types, uin
   coverage.ops.insert(op);
   coverage.elements += result.elements_checked;
   coverage.kinks += result.kinks_skipped;
+  coverage.worst_error_ratio = std::max(coverage.worst_error_ratio, result.worst_error_ratio);
 }
 
 TEST_CASE("every differentiable op's gradient matches a central difference on float64",
@@ -247,7 +399,8 @@ TEST_CASE("every differentiable op's gradient matches a central difference on fl
   WARN("gradient harness: " << coverage.ops.size() << " ops, " << coverage.cases
                             << " float64 cases, " << coverage.elements
                             << " input elements checked (" << coverage.kinks
-                            << " skipped at kinks)");
+                            << " skipped at kinks), worst error "
+                            << coverage.worst_error_ratio << " of the allowed");
   INFO("differentiable ops that no float64 case reaches:" << JoinLines(unreached));
   CHECK(unreached.empty());
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "graph/gradients.h"
@@ -78,11 +79,28 @@ class Checker {
       }
       fetches.emplace_back(grads[i]);
     }
-    const std::vector<Tensor> analytic = RunAndRoundTrip(graph, feeds_, fetches);
+    // On the CPU the gradients also go through a save and reload; on
+    // another device the CPU's own run is that check's business.
+    const std::vector<Tensor> analytic =
+        options_.analytic_session.device == kDeviceCpu
+            ? RunAndRoundTrip(graph, feeds_, fetches)
+            : Session(graph, options_.analytic_session).Run(feeds_, fetches);
+    std::vector<RefTensor> analytic_values;
+    for (size_t i = 0; i < analytic.size(); ++i) {
+      const Tensor& x = problem.x_values[i];
+      if (analytic[i].dtype() != x.dtype() || analytic[i].shape() != x.shape()) {
+        Fail("x '", problem.xs[i].name(), "': gradient is ", DataTypeName(analytic[i].dtype()),
+             " ", analytic[i].shape().ToString(), ", the input ", DataTypeName(x.dtype()), " ",
+             x.shape().ToString());
+        return;
+      }
+      analytic_values.push_back(FromTensor(analytic[i]));
+    }
+    if (options_.corrupt_analytic) options_.corrupt_analytic(analytic_values);
 
     Session session(graph);
     for (size_t i = 0; i < problem.xs.size(); ++i) {
-      CheckX(session, problem.xs[i], problem.x_values[i], analytic[i],
+      CheckX(session, problem.xs[i], problem.x_values[i], analytic_values[i],
              problem.fixed_feeds.size() + i);
     }
   }
@@ -103,7 +121,9 @@ class Checker {
     return values;
   }
 
-  // L = sum_k sum(y_k * w_k), under "gradient_check/".
+  // L = sum_k sum(y_k * w_k), under "gradient_check/". Also measures
+  // |L|_1 = sum_k sum |y_k * w_k| and the ys' machine epsilon, which size
+  // the rounding error of one evaluation of L.
   Output BuildLoss(const Scope& root) {
     const Scope scope = root.NewSubScope("gradient_check");
     Rng rng(options_.seed);
@@ -112,6 +132,9 @@ class Checker {
       const RefTensor w = MakeRef(ys_[k].dtype(), y0_[k].dims,
                                   RandomWeights(y0_[k].num_elements(), rng));
       weights_.push_back(w.values);
+      for (size_t j = 0; j < w.values.size(); ++j)
+        loss_l1_ += std::abs(w.values[j] * y0_[k].values[j]);
+      epsilon_ = std::max(epsilon_, Epsilon(ys_[k].dtype()));
       const Output wk = ops::Const(scope.WithOpName("w" + std::to_string(k)), ToTensor(w));
       std::vector<int64_t> axes;
       for (int d = 0; d < y0_[k].rank(); ++d) axes.push_back(d);
@@ -119,6 +142,13 @@ class Checker {
       loss = k == 0 ? term : ops::AddV2(scope, loss, term);
     }
     return loss;
+  }
+
+  static double Epsilon(DataType dtype) {
+    switch (dtype) {
+      case DT_FLOAT: return std::numeric_limits<float>::epsilon();
+      default: return std::numeric_limits<double>::epsilon();
+    }
   }
 
   // L(x with one element changed) - L(x), summed per output element so that
@@ -144,44 +174,73 @@ class Checker {
     return static_cast<double>(delta);
   }
 
-  void CheckX(Session& session, const Output& x, const Tensor& x_value, const Tensor& grad,
+  // A central difference of L at one element, or nothing at a kink.
+  struct Difference {
+    double numeric = 0;
+    double step = 0;  // (x + h) - (x - h), as the dtype rounds them
+    bool kink = false;
+  };
+
+  Difference Differentiate(Session& session, size_t feed_index, const RefTensor& x,
+                           int64_t element) {
+    const double v = x.values[static_cast<size_t>(element)];
+    const double h = options_.step * std::max(std::abs(v), 1.0);
+    // The steps actually taken, after rounding x +- h to the dtype.
+    const double up = RoundTo(x.dtype, v + h), down = RoundTo(x.dtype, v - h),
+                 up2 = RoundTo(x.dtype, v + 2 * h);
+    const double forward = DeltaL(session, feed_index, x, element, up) / (up - v);
+    const double backward = -DeltaL(session, feed_index, x, element, down) / (v - down);
+    const double forward2 = DeltaL(session, feed_index, x, element, up2) / (up2 - v);
+    // A smooth function's one-sided slopes agree to about h * f'', and do
+    // not depend on the step; a kink splits them, a jump grows them as
+    // 1/h. There is no derivative to check at either.
+    const double scale = std::max({std::abs(forward), std::abs(backward), 1.0});
+    Difference d;
+    d.step = up - down;
+    d.kink = std::abs(forward - backward) > 1e-3 * scale ||
+             std::abs(forward - forward2) > 1e-3 * scale;
+    d.numeric = (forward * (up - v) + backward * (v - down)) / (up - down);
+    return d;
+  }
+
+  void CheckX(Session& session, const Output& x, const Tensor& x_value, const RefTensor& analytic,
               size_t feed_index) {
     ++result_.xs_checked;
     const std::string where = "x '" + x.name() + "'";
-    if (grad.dtype() != x_value.dtype() || grad.shape() != x_value.shape()) {
-      Fail(where, ": gradient is ", DataTypeName(grad.dtype()), " ", grad.shape().ToString(),
-           ", the input ", DataTypeName(x_value.dtype()), " ", x_value.shape().ToString());
-      return;
-    }
     const RefTensor xr = FromTensor(x_value);
-    const RefTensor analytic = FromTensor(grad);
-    for (int64_t j = 0; j < xr.num_elements(); ++j) {
-      const double v = xr.values[static_cast<size_t>(j)];
-      const double h = options_.step * std::max(std::abs(v), 1.0);
-      // The steps actually taken, after rounding x +- h to the dtype.
-      const double up = RoundTo(xr.dtype, v + h), down = RoundTo(xr.dtype, v - h),
-                   up2 = RoundTo(xr.dtype, v + 2 * h);
-      const double forward = DeltaL(session, feed_index, xr, j, up) / (up - v);
-      const double backward = -DeltaL(session, feed_index, xr, j, down) / (v - down);
-      const double forward2 = DeltaL(session, feed_index, xr, j, up2) / (up2 - v);
-      // A smooth function's one-sided slopes agree to about h * f'', and do
-      // not depend on the step; a kink splits them, a jump grows them as
-      // 1/h. There is no derivative to check at either.
-      const double scale = std::max({std::abs(forward), std::abs(backward), 1.0});
-      if (std::abs(forward - backward) > 1e-3 * scale ||
-          std::abs(forward - forward2) > 1e-3 * scale) {
+    const int64_t n = xr.num_elements();
+    std::vector<Difference> differences(static_cast<size_t>(n));
+    double gradient_scale = 0;  // max |numeric| over the elements checked
+    for (int64_t j = 0; j < n; ++j) {
+      Difference& d = differences[static_cast<size_t>(j)];
+      d = Differentiate(session, feed_index, xr, j);
+      if (!d.kink) gradient_scale = std::max(gradient_scale, std::abs(d.numeric));
+    }
+    const GradientTolerance& tol = options_.tolerance;
+    for (int64_t j = 0; j < n; ++j) {
+      const Difference& d = differences[static_cast<size_t>(j)];
+      if (d.kink) {
         ++result_.kinks_skipped;
         continue;
       }
-      const double numeric = (forward * (up - v) + backward * (v - down)) / (up - down);
-      const double a = analytic.values[static_cast<size_t>(j)];
-      const double error =
-          std::abs(a - numeric) / std::max({std::abs(a), std::abs(numeric), options_.floor});
       ++result_.elements_checked;
-      if (!(error < options_.max_relative_error)) {
-        Fail(where, " element ", j, " (x = ", Num(v), "): analytic ", Num(a), ", numeric ",
-             Num(numeric), ", relative error ", Num(error));
+      const double a = analytic.values[static_cast<size_t>(j)];
+      // Rounding in L(x + h) - L(x - h), each within rounding * eps * |L|_1.
+      const double rounding = 2 * tol.rounding * epsilon_ * loss_l1_ / d.step;
+      const double allowed = tol.rtol * std::max(std::abs(a), std::abs(d.numeric)) +
+                             tol.gradient_atol * gradient_scale + rounding;
+      const double error = std::abs(a - d.numeric);
+      // NaN fails: !(NaN <= allowed).
+      const double ratio = allowed > 0 ? error / allowed : (error == 0 ? 0 : INFINITY);
+      if (!(ratio <= 1)) {
+        Fail(where, " element ", j, " (x = ", Num(xr.values[static_cast<size_t>(j)]),
+             "): analytic ", Num(a), ", numeric ", Num(d.numeric), ", error ", Num(error),
+             " > allowed ", Num(allowed), " (", Num(tol.rtol), " relative + ",
+             Num(tol.gradient_atol), " x gradient scale ", Num(gradient_scale),
+             " + rounding ", Num(rounding), ")");
       }
+      if (std::isnan(ratio) || ratio > result_.worst_error_ratio)
+        result_.worst_error_ratio = std::isnan(ratio) ? INFINITY : ratio;
     }
   }
 
@@ -192,13 +251,16 @@ class Checker {
   std::vector<TensorName> y_names_;
   std::vector<RefTensor> y0_;
   std::vector<std::vector<double>> weights_;
+  double loss_l1_ = 0;
+  double epsilon_ = 0;
 };
 
 }  // namespace
 
 std::string GradientCheckResult::Report() const {
   std::string s = StrCat(xs_checked, " xs, ", elements_checked, " elements checked, ",
-                         kinks_skipped, " skipped at kinks, ", ys_used, " ys in L");
+                         kinks_skipped, " skipped at kinks, ", ys_used, " ys in L, worst error ",
+                         Num(worst_error_ratio), " of the allowed");
   for (const std::string& f : failures) s += "\n  " + f;
   return s;
 }

@@ -29,14 +29,44 @@ struct GradientProblem {
 };
 using GradientBuilder = std::function<GradientProblem(const Scope&)>;
 
+// How far an analytic gradient element may be from its central difference.
+// A central difference of L with step h carries two errors: truncation,
+// about h^2 |f'''| / 6, which is relative to the derivative's own size, and
+// rounding, about eps |L| / h, which is not: it is the same for an element
+// of 1e-4 as for one of 10. So an element passes when
+//
+//   |analytic - numeric| <= rtol * max(|analytic|, |numeric|)
+//                           + gradient_atol * max_i |numeric_i|
+//                           + rounding * eps(dtype) * |L|_1 / h
+//
+// where max_i runs over the whole gradient of that x (the absolute error
+// one element inherits from the scale of its neighbours' computation, as
+// PyTorch's gradcheck atol and TensorFlow's compute_gradient_error measure
+// it), |L|_1 = sum |w_k y_k| is the scale of the loss, and eps is the
+// machine epsilon of the dtype the ys are computed in. No term depends on
+// which BLAS, CPU or device computed the ys, only on how they round.
+struct GradientTolerance {
+  double rtol = 1e-6;
+  double gradient_atol = 1e-7;
+  // Rounding error of one evaluation of L, in units of eps * |L|_1: the
+  // ys' own accumulation (a dot product's, a reduction's) is in here.
+  double rounding = 8;
+};
+
 struct GradientCheckOptions {
   // The central difference's step is step * max(|x|, 1) for each element.
   double step = 1e-6;
-  // |analytic - numeric| / max(|analytic|, |numeric|, floor) must stay below.
-  double max_relative_error = 1e-6;
-  double floor = 1e-3;
+  GradientTolerance tolerance;
   // Seeds the weights w_k of L = sum_k sum(y_k * w_k).
   uint32_t seed = 1;
+  // Where the analytic gradient runs. The central differences always run
+  // on the CPU, so a device's gradient kernels are checked against the
+  // CPU's forward kernels as well as against the calculus.
+  SessionOptions analytic_session;
+  // Called with the analytic gradients (one per x, in float64) before they
+  // are compared: lets a test corrupt a right gradient and prove that the
+  // check catches it. Unset in every real check.
+  std::function<void(std::vector<RefTensor>& analytic)> corrupt_analytic;
 };
 
 struct GradientCheckResult {
@@ -45,6 +75,10 @@ struct GradientCheckResult {
   // Elements where the one-sided differences disagree: the function has a
   // kink there (|x| at 0, a tie in a max), so it has no derivative to check.
   int64_t kinks_skipped = 0;
+  // The largest |analytic - numeric| over the element's allowed error, over
+  // every element checked: below 1 passes, and how far below says how much
+  // room the tolerance leaves.
+  double worst_error_ratio = 0;
   // Floating ys that entered L; none means there was nothing to check.
   int ys_used = 0;
   // What went wrong, one line each; empty when the check passed.
