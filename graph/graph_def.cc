@@ -1,11 +1,14 @@
 #include "graph/graph_def.h"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -439,11 +442,55 @@ std::unique_ptr<Graph> FromGraphDef(const proto::GraphDef& graph_def) {
   return graph;
 }
 
+namespace {
+
+// The nodes in topological order, taking among the nodes whose inputs are
+// all placed the one with the smallest name. Depends on names and edges
+// only, not on the order nodes were added, which for nodes made inside one
+// C++ expression is the compiler's choice.
+std::vector<const Node*> CanonicalOrder(const Graph& graph) {
+  std::unordered_map<const Node*, int> pending;
+  std::unordered_map<const Node*, std::vector<const Node*>> consumers;
+  for (const auto& node : graph.nodes()) {
+    int& count = pending[node.get()];
+    for (const Output& in : node->inputs()) {
+      ++count;
+      consumers[in.node].push_back(node.get());
+    }
+    for (const Node* c : node->control_inputs()) {
+      ++count;
+      consumers[c].push_back(node.get());
+    }
+  }
+  const auto by_name = [](const Node* a, const Node* b) { return a->name() < b->name(); };
+  std::set<const Node*, decltype(by_name)> ready(by_name);
+  for (const auto& [node, count] : pending) {
+    if (count == 0) ready.insert(node);
+  }
+  std::vector<const Node*> order;
+  order.reserve(graph.nodes().size());
+  while (!ready.empty()) {
+    const Node* node = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(node);
+    for (const Node* consumer : consumers[node]) {
+      if (--pending[consumer] == 0) ready.insert(consumer);
+    }
+  }
+  if (order.size() != graph.nodes().size()) {
+    ThrowError(ErrorCode::kInternal, "the graph has a cycle: ",
+               graph.nodes().size() - order.size(), " nodes cannot be ordered");
+  }
+  return order;
+}
+
+}  // namespace
+
 proto::GraphDef ToGraphDef(const Graph& graph) {
   proto::GraphDef g;
   g.mutable_versions()->set_producer(kGraphDefVersion);
   g.mutable_versions()->set_min_consumer(kGraphDefMinConsumer);
-  for (const auto& node : graph.nodes()) {
+  for (const Node* node : CanonicalOrder(graph)) {
     proto::NodeDef* n = g.add_node();
     n->set_name(node->name());
     n->set_op(node->op());
@@ -499,16 +546,32 @@ proto::GraphDef ReadGraphDef(const std::filesystem::path& path) {
   return g;
 }
 
+std::string SerializeGraphDef(const proto::GraphDef& graph_def) {
+  // Protobuf writes map fields (a node's attrs) in hash order unless asked
+  // for sorted keys; the same graph must give the same bytes.
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    if (!graph_def.SerializeToCodedStream(&coded)) {
+      ThrowError(ErrorCode::kInternal, "GraphDef serialization failed");
+    }
+  }
+  return bytes;
+}
+
 void WriteGraphDef(const proto::GraphDef& graph_def, const std::filesystem::path& path) {
   std::string bytes;
   if (IsTextPath(path)) {
     // Unknown fields kept from a binary file would print as bare field
-    // numbers, which no text parser reads back.
+    // numbers, which no text parser reads back. (Text format prints map
+    // entries sorted by key.)
     google::protobuf::TextFormat::Printer printer;
     printer.SetHideUnknownFields(true);
     printer.PrintToString(graph_def, &bytes);
-  } else if (!graph_def.SerializeToString(&bytes)) {
-    ThrowError(ErrorCode::kInternal, "GraphDef serialization failed");
+  } else {
+    bytes = SerializeGraphDef(graph_def);
   }
   const auto tmp = path.string() + ".tmp";
   {

@@ -19,13 +19,19 @@ namespace tensorgraph {
 inline constexpr int kGraphDefVersion = 2474;
 inline constexpr int kGraphDefMinConsumer = 0;
 
+// Nodes come in a canonical topological order (ties broken by name), so
+// graphs that differ only in the order their nodes were added give the
+// same GraphDef.
 proto::GraphDef ToGraphDef(const Graph& graph);
 // Throws kInvalidArgument naming the node and what was expected.
 std::unique_ptr<Graph> FromGraphDef(const proto::GraphDef& graph_def);
 
 // Reads a .pb (binary) or .pbtxt / .txt (text) file, chosen by extension.
 proto::GraphDef ReadGraphDef(const std::filesystem::path& path);
+// Both forms are deterministic: the same GraphDef gives the same bytes.
 void WriteGraphDef(const proto::GraphDef& graph_def, const std::filesystem::path& path);
+// The binary form with map entries (attrs) in sorted order.
+std::string SerializeGraphDef(const proto::GraphDef& graph_def);
 
 inline std::unique_ptr<Graph> LoadGraph(const std::filesystem::path& path) { return FromGraphDef(ReadGraphDef(path)); }
 inline void SaveGraph(const Graph& graph, const std::filesystem::path& path) {

@@ -54,6 +54,8 @@ class Scope {
 
   Graph& graph() const { return *impl_->graph; }
   const std::string& name_prefix() const { return impl_->name_prefix; }
+  // The name WithOpName gave, or empty.
+  const std::string& op_name() const { return op_name_; }
   const std::string& device() const { return impl_->device; }
   const std::vector<Node*>& control_deps() const { return impl_->control_deps; }
 

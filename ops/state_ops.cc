@@ -108,7 +108,12 @@ Node* AssignAddVariableOp(const Scope& scope, Output resource, Output value) {
 }
 
 Output ResourceVariable::Read(const Scope& scope) const {
-  return ReadVariableOp(scope, handle, dtype);
+  // Named from the variable, as TensorFlow names `<variable>/Read/
+  // ReadVariableOp`, not from the order reads happen to be built in, which
+  // within one expression is up to the compiler.
+  const Scope named =
+      scope.op_name().empty() ? scope.WithNamePrefix(handle.node->name() + "/Read") : scope;
+  return ReadVariableOp(named, handle, dtype);
 }
 
 Node* ResourceVariable::Assign(const Scope& scope, Output value) const {
