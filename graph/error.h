@@ -56,6 +56,11 @@ std::string StrCat(Args&&... args) {
   return detail::StrCat(std::forward<Args>(args)...);
 }
 
+// "1 output", "2 outputs": a count with its noun, for messages.
+inline std::string Count(int64_t n, std::string_view singular) {
+  return StrCat(n, " ", singular, n == 1 ? "" : "s");
+}
+
 template <typename... Args>
 [[noreturn]] void ThrowError(ErrorCode code, Args&&... args) {
   throw Error(code, StrCat(std::forward<Args>(args)...));

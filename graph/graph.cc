@@ -251,7 +251,7 @@ Node* Graph::AddNode(NodeSpec spec) {
     if (in.index < 0 || in.index >= in.node->num_outputs()) {
       throw Error(ErrorCode::kInvalidArgument,
                   StrCat("input ", i, " names output ", in.index, " of '", in.node->name(),
-                         "', which has ", in.node->num_outputs(), " outputs"),
+                         "', which has ", Count(in.node->num_outputs(), "output")),
                   spec.name, spec.op);
     }
   }
@@ -300,6 +300,53 @@ Node* Graph::FindNode(std::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
+namespace {
+
+// Levenshtein distance, cut off above `limit` (returns limit + 1 then).
+size_t EditDistance(std::string_view a, std::string_view b, size_t limit) {
+  if (a.size() > b.size() + limit || b.size() > a.size() + limit) return limit + 1;
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    size_t best = row[0];
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+      best = std::min(best, row[j]);
+    }
+    if (best > limit) return limit + 1;
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string Graph::DidYouMean(std::string_view name) const {
+  // Close names: a few edits away (a third of the name's length), or the
+  // same last path component ("loss" for "train/loss").
+  constexpr size_t kShown = 3;
+  const size_t limit = std::max<size_t>(1, name.size() / 3);
+  const std::string_view leaf = name.substr(name.rfind('/') + 1);
+  std::vector<std::pair<size_t, std::string_view>> close;
+  for (const auto& node : nodes_) {
+    const std::string_view candidate = node->name();
+    const std::string_view candidate_leaf = candidate.substr(candidate.rfind('/') + 1);
+    size_t d = EditDistance(name, candidate, limit);
+    if (d > limit && candidate_leaf == leaf) d = limit;
+    if (d <= limit) close.emplace_back(d, candidate);
+  }
+  if (close.empty()) return "";
+  std::sort(close.begin(), close.end());
+  std::string s = "; did you mean ";
+  for (size_t i = 0; i < close.size() && i < kShown; ++i)
+    s += StrCat(i == 0 ? "" : (i + 1 == std::min(close.size(), kShown) ? " or " : ", "), "'",
+                close[i].second, "'");
+  return s + "?";
+}
+
 Output Graph::FindOutput(std::string_view tensor_name) const {
   std::string_view node_name;
   int index = 0;
@@ -308,11 +355,14 @@ Output Graph::FindOutput(std::string_view tensor_name) const {
                "': expected 'node' or 'node:index'");
   }
   Node* node = FindNode(node_name);
-  if (node == nullptr) ThrowError(ErrorCode::kNotFound, "no node named '", node_name, "' in the graph");
+  if (node == nullptr) {
+    ThrowError(ErrorCode::kNotFound, "no node named '", node_name, "' in the graph",
+               DidYouMean(node_name));
+  }
   if (index >= node->num_outputs()) {
     throw Error(ErrorCode::kNotFound,
                 StrCat("tensor '", tensor_name, "' does not exist: the node has ",
-                       node->num_outputs(), " outputs"),
+                       Count(node->num_outputs(), "output")),
                 node->name(), node->op());
   }
   return Output(node, index);

@@ -117,6 +117,9 @@ class Graph {
   Node* AddNode(NodeSpec spec);
 
   Node* FindNode(std::string_view name) const;
+  // "; did you mean 'a' or 'b'?" naming up to three nodes whose names are
+  // close to `name`, or "" when none is: for not-found messages.
+  std::string DidYouMean(std::string_view name) const;
   // Parses "name" or "name:i" and checks the node and output exist; throws
   // kNotFound otherwise.
   Output FindOutput(std::string_view tensor_name) const;
