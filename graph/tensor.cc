@@ -56,7 +56,14 @@ Buffer::~Buffer() { allocator_->Deallocate(data_, bytes_); }
 Tensor::Tensor(DataType dtype, Shape shape, Allocator* allocator)
     : dtype_(dtype), shape_(std::move(shape)) {
   if (DataTypeSize(dtype) == 0) ThrowInvalid("cannot make a tensor of dtype ", DataTypeName(dtype));
-  buffer_ = std::make_shared<Buffer>(allocator, bytes());
+  // Shape bounds the element count to int64; the bytes must fit too, or
+  // bytes() would wrap and a small buffer would back a huge tensor.
+  if (!ByteSize(num_elements(), DataTypeSize(dtype))) {
+    ThrowError(ErrorCode::kResourceExhausted, "a ", DataTypeName(dtype), " tensor of shape ",
+               shape_.ToString(), " (", num_elements(), " elements of ", DataTypeSize(dtype),
+               " bytes) needs more bytes than int64 can count");
+  }
+  buffer_ = BufferRef(new Buffer(allocator, bytes()));
 }
 
 Tensor Tensor::Zeros(DataType dtype, Shape shape) {

@@ -2,9 +2,11 @@
 // allocator. Copying a Tensor shares the buffer; Clone() copies the data.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,11 +45,14 @@ inline constexpr size_t kCpuAlignment = 64;
 Allocator* CpuAllocator();
 
 // A block of memory from an allocator, freed when the last Tensor that
-// refers to it goes away.
+// refers to it goes away. The count is intrusive, as TensorFlow's
+// core::RefCounted: Unref() releases and RefCountIsOne() acquires, so a
+// writer that finds itself the only owner sees every read the other owners
+// made before they let go (shared_ptr::use_count() is a relaxed load and
+// orders nothing, which ThreadSanitizer reports as a race).
 class Buffer {
  public:
-  Buffer(Allocator* allocator, size_t bytes);
-  ~Buffer();
+  Buffer(Allocator* allocator, size_t bytes);  // the caller holds the one reference
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
 
@@ -55,10 +60,47 @@ class Buffer {
   size_t bytes() const { return bytes_; }
   Allocator* allocator() const { return allocator_; }
 
+  void Ref() const { ref_.fetch_add(1, std::memory_order_relaxed); }
+  // Drops one reference; the last one frees the buffer.
+  void Unref() const {
+    if (ref_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  bool RefCountIsOne() const { return ref_.load(std::memory_order_acquire) == 1; }
+  long ref_count() const { return ref_.load(std::memory_order_acquire); }
+
  private:
+  ~Buffer();
   Allocator* allocator_;
   size_t bytes_;
   void* data_;
+  mutable std::atomic<long> ref_{1};
+};
+
+// An owning handle to a Buffer: copying takes a reference, destroying drops it.
+class BufferRef {
+ public:
+  BufferRef() = default;
+  explicit BufferRef(Buffer* adopted) : buffer_(adopted) {}  // takes over its reference
+  BufferRef(const BufferRef& other) : buffer_(other.buffer_) {
+    if (buffer_) buffer_->Ref();
+  }
+  BufferRef(BufferRef&& other) noexcept : buffer_(std::exchange(other.buffer_, nullptr)) {}
+  BufferRef& operator=(BufferRef other) noexcept {
+    std::swap(buffer_, other.buffer_);
+    return *this;
+  }
+  ~BufferRef() {
+    if (buffer_) buffer_->Unref();
+  }
+
+  Buffer* get() const { return buffer_; }
+  Buffer* operator->() const { return buffer_; }
+  explicit operator bool() const { return buffer_ != nullptr; }
+  bool operator==(std::nullptr_t) const { return buffer_ == nullptr; }
+  long use_count() const { return buffer_ ? buffer_->ref_count() : 0; }
+
+ private:
+  Buffer* buffer_ = nullptr;
 };
 
 class Tensor {
@@ -92,8 +134,10 @@ class Tensor {
   Allocator* allocator() const { return buffer_ ? buffer_->allocator() : CpuAllocator(); }
   bool on_host() const { return allocator()->host_accessible(); }
   void* raw_data() const { return buffer_ ? buffer_->data() : nullptr; }
-  // How many Tensors share this buffer; 1 means this one may write in place.
+  // How many Tensors share this buffer; 1 means this one may write in place
+  // (an acquire load: the other owners' reads happen before this one's writes).
   long use_count() const { return buffer_.use_count(); }
+  bool RefCountIsOne() const { return buffer_ && buffer_->RefCountIsOne(); }
 
   // Typed element access; checks the dtype and that the memory is on the host.
   template <typename T>
@@ -122,7 +166,7 @@ class Tensor {
  private:
   DataType dtype_ = DT_FLOAT;
   Shape shape_;
-  std::shared_ptr<Buffer> buffer_;
+  BufferRef buffer_;
 };
 
 template <typename T>

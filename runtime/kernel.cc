@@ -12,7 +12,7 @@ Tensor& OpKernelContext::ForwardInputOrAllocateOutput(std::initializer_list<int>
                                                       const Shape& shape) {
   for (int k : inputs) {
     const Tensor& in = input(k);
-    if (in.use_count() == 1 && in.dtype() == node().output_type(i) && in.shape() == shape &&
+    if (in.RefCountIsOne() && in.dtype() == node().output_type(i) && in.shape() == shape &&
         in.allocator() == device().allocator()) {
       Tensor& out = outputs_->at(static_cast<size_t>(i));
       out = in;

@@ -88,7 +88,7 @@ class AssignVariableOp : public VariableOpKernel {
       ctx.Fail("cannot assign a value of shape ", value.shape().ToString(), " to variable '",
                variable.name(), "' declared with shape ", variable.declared_shape().ToString());
     }
-    const Tensor owned = value.use_count() == 1 ? value : value.Clone();
+    const Tensor owned = value.RefCountIsOne() ? value : value.Clone();
     // A variable never becomes uninitialized again, so once initialized()
     // holds, Update checks and replaces the value under one lock.
     if (validate_shape_ && variable.initialized()) {
@@ -125,7 +125,7 @@ class AssignUpdateVariableOp : public VariableOpKernel {
                    value.shape().ToString(), " with a value of shape ", delta.shape().ToString());
         }
         // Copy on write: a reader holding the buffer keeps the old value.
-        Tensor result = value.use_count() == 1
+        Tensor result = value.RefCountIsOne()
                             ? value
                             : Tensor(value.dtype(), value.shape(), value.allocator());
         cpu::BinaryMap<T, T>(value, delta, result,

@@ -37,7 +37,7 @@ inline Variable& HandleVariable(const OpKernelContext& ctx, int i, DataType dtyp
 // Makes `value` safe to write in place: a reader holding its buffer (a
 // ReadVariableOp output still alive in this step) keeps the old contents.
 inline Tensor& CopyOnWrite(Tensor& value) {
-  if (value.use_count() != 1) value = value.Clone();
+  if (!value.RefCountIsOne()) value = value.Clone();
   return value;
 }
 

@@ -228,7 +228,8 @@ void AddTrainingEntries(HarnessTable& table) {
     labels_by_op[label.substr(0, label.find('/'))].push_back(label);
   }
   for (const auto& [op, labels] : labels_by_op) {
-    table[op] = {{}, nullptr, [labels](const TypeMap& types) {
+    // C++20 lambdas may not capture a structured binding (clang rejects it).
+    table[op] = {{}, nullptr, [labels = labels](const TypeMap& types) {
                    int n = 0;
                    for (const std::string& label : labels) {
                      n += UpdateBehaviour(label, UpdateSpecs().at(label), TypeOf(types, "T"));
