@@ -8,20 +8,27 @@ namespace tensorgraph {
 namespace {
 
 // Multiplies element counts, throwing when the product overflows int64.
+// Zero dims are skipped for the overflow check, so that a zero-size shape
+// such as [0,2^62,4] is refused too: its strides and partial products
+// would overflow in every kernel that walks it.
 int64_t CheckedProduct(const std::vector<int64_t>& dims) {
   int64_t n = 1;
+  bool zero = false;
   for (int64_t d : dims) {
     if (d < 0) ThrowInvalid("shape dimension ", d, " is negative");
-    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d) {
+    if (d == 0) {
+      zero = true;
+      continue;
+    }
+    if (__builtin_mul_overflow(n, d, &n)) {
       ThrowInvalid("shape ", [&] {
         std::string s = "[";
         for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
         return s + "]";
-      }(), " has more elements than int64 can count");
+      }(), " has more elements than int64 can count", zero ? " (counting its non-zero dims)" : "");
     }
-    n *= d;
   }
-  return n;
+  return zero ? 0 : n;
 }
 
 std::string DimsToString(const std::vector<int64_t>& dims) {
@@ -34,6 +41,27 @@ std::string DimsToString(const std::vector<int64_t>& dims) {
 }
 
 }  // namespace
+
+std::optional<int64_t> MultiplyDims(int64_t a, int64_t b) {
+  int64_t r;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+std::optional<int64_t> MultiplyDims(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    auto r = MultiplyDims(n, d);
+    if (!r) return std::nullopt;
+    n = *r;
+  }
+  return n;
+}
+
+std::optional<int64_t> ByteSize(int64_t num_elements, size_t element_size) {
+  if (element_size > static_cast<size_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  return MultiplyDims(num_elements, static_cast<int64_t>(element_size));
+}
 
 Shape::Shape(std::initializer_list<int64_t> dims) : Shape(std::vector<int64_t>(dims)) {}
 

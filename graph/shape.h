@@ -17,8 +17,9 @@ class Shape {
  public:
   Shape() = default;  // a scalar
   Shape(std::initializer_list<int64_t> dims);
-  // Throws kInvalidArgument if a dimension is negative or the element count
-  // overflows int64.
+  // Throws kInvalidArgument if a dimension is negative or the product of
+  // the non-zero dimensions overflows int64 (so every stride, and every
+  // product of some of the dims, fits in int64 even when one dim is 0).
   explicit Shape(std::vector<int64_t> dims);
 
   int rank() const { return static_cast<int>(dims_.size()); }
@@ -76,6 +77,14 @@ class PartialShape {
  private:
   std::optional<std::vector<int64_t>> dims_;
 };
+
+// a * b for non-negative a and b; nullopt when the product overflows int64.
+std::optional<int64_t> MultiplyDims(int64_t a, int64_t b);
+// The product of non-negative `dims`; nullopt when it overflows int64.
+std::optional<int64_t> MultiplyDims(const std::vector<int64_t>& dims);
+// The bytes of `num_elements` elements of `element_size` bytes each;
+// nullopt when that does not fit in int64 (and so may wrap a size_t).
+std::optional<int64_t> ByteSize(int64_t num_elements, size_t element_size);
 
 // numpy broadcasting of two shapes; nullopt when they are incompatible.
 std::optional<Shape> BroadcastShapes(const Shape& a, const Shape& b);

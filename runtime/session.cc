@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -57,6 +59,26 @@ Device* Place(const Node& node, Device* session_device) {
     if (KernelRegistry::Global().Has(node, d->type())) return d;
   }
   return session_device;  // kernel creation reports the missing kernel
+}
+
+// Runs one kernel. Whatever it throws comes out as an Error naming the
+// node and op: an allocation that cannot be satisfied (std::bad_alloc, a
+// vector past max_size()) is kResourceExhausted, not a bare library message.
+void ComputeStep(const Plan::Step& step, OpKernelContext& ctx) {
+  const Node& node = *step.node;
+  try {
+    step.kernel->Compute(ctx);
+  } catch (const Error& e) {
+    if (!e.node().empty()) throw;
+    throw Error(e.code(), e.message(), node.name(), node.op());
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::kResourceExhausted, "out of memory running the kernel", node.name(),
+                node.op());
+  } catch (const std::length_error& e) {
+    throw Error(ErrorCode::kResourceExhausted,
+                StrCat("the kernel asked for a buffer too large to allocate (", e.what(), ")"),
+                node.name(), node.op());
+  }
 }
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -158,7 +180,10 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
   }
   for (const auto& name : target_names) {
     const Node* n = g.FindNode(name);
-    if (n == nullptr) ThrowError(ErrorCode::kNotFound, "target '", name, "' is not a node of the graph");
+    if (n == nullptr) {
+      ThrowError(ErrorCode::kNotFound, "target '", name, "' is not a node of the graph",
+                 g.DidYouMean(name));
+    }
     if (!fully_fed(n)) need(n);
   }
   while (!stack.empty()) {
@@ -310,10 +335,10 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
     std::vector<Tensor> outputs(static_cast<size_t>(step.node->num_outputs()));
     OpKernelContext ctx(*step.kernel, inputs, &outputs, resources_);
     if (metadata == nullptr) {
-      step.kernel->Compute(ctx);
+      ComputeStep(step, ctx);
     } else {
       const auto start = Clock::now();
-      step.kernel->Compute(ctx);
+      ComputeStep(step, ctx);
       step.device->Synchronize();
       metadata->nodes.push_back({step.node->name(), step.node->op(), micros_since(start)});
     }

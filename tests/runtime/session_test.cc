@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tensorgraph.h"
+#include "tests/support/op_references.h"
 #include "tests/support/round_trip.h"
 
 using namespace tensorgraph;
@@ -59,4 +60,69 @@ TEST_CASE("An intermediate read by several in-place kernels is not clobbered", "
   CHECK(out[0].ToVector<float>() == std::vector<float>{-1, -2, -3});
   CHECK(out[1].ToVector<float>() == std::vector<float>{1, 4, 9});
   CHECK(out[2].ToVector<float>() == std::vector<float>{11, 12, 13});
+}
+
+// --- byte counts that would wrap ------------------------------------------------
+
+// 2^62 floats are 2^64 bytes, which wraps a size_t to 0: such a tensor is
+// refused before anything is allocated, with the node named.
+TEST_CASE("a kernel asked for more bytes than can be counted fails naming the node",
+          "[session][hostile]") {
+  Graph g;
+  Scope root(g);
+  const int64_t big = int64_t{1} << 62;
+  SECTION("a shape given as a constant") {
+    ops::Fill(root.WithOpName("fill"), {big}, ops::ScalarConst(root, DT_FLOAT, 1.0));
+    Session session(g);
+    CHECK(testing::ErrorMismatch([&] { session.Run({}, {"fill"}); },
+                                 ErrorCode::kResourceExhausted, "fill",
+                                 "needs more bytes than int64 can count") == "");
+  }
+  SECTION("a shape computed at run time: (-2^31) * (-2^31)") {
+    const Output half = ops::Const(root, Tensor::FromVector<int64_t>({-(int64_t{1} << 31)}));
+    ops::TruncatedNormal(root.WithOpName("draw"), ops::Mul(root, half, half), DT_FLOAT);
+    Session session(g);
+    CHECK(testing::ErrorMismatch([&] { session.Run({}, {"draw"}); },
+                                 ErrorCode::kResourceExhausted, "draw",
+                                 "needs more bytes than int64 can count") == "");
+  }
+}
+
+TEST_CASE("a zero-size shape whose other dims overflow int64 is refused", "[session][hostile]") {
+  const int64_t big = int64_t{1} << 62;
+  CHECK_THROWS_AS(Shape({0, big, 4}), Error);
+  CHECK(Shape({0, big}).num_elements() == 0);  // strides fit: 2^62 and 1
+  CHECK(MultiplyDims(std::vector<int64_t>{big / 2, 2, 1}) == std::optional<int64_t>(big));
+  CHECK_FALSE(MultiplyDims(std::vector<int64_t>{big, 2, 1}).has_value());  // 2^63
+  CHECK_FALSE(ByteSize(big, 4).has_value());
+  CHECK(ByteSize(big / 4, 4) == std::optional<int64_t>(big));
+}
+
+TEST_CASE("an unknown fetch, feed or target names the close names", "[session]") {
+  Graph g;
+  Scope root(g);
+  const Output x = ops::Placeholder(root.WithOpName("images"), DT_FLOAT, {2});
+  ops::Identity(root.NewSubScope("train").WithOpName("loss"), x);
+  Session session(g);
+  const FeedList feeds = {{"images", Tensor::FromVector<float>({1, 2})}};
+  CHECK(testing::ErrorMismatch([&] { session.Run(feeds, {"imagse:0"}); }, ErrorCode::kNotFound, "",
+                               "no node named 'imagse' in the graph; did you mean 'images'?") ==
+        "");
+  CHECK(testing::ErrorMismatch([&] { session.Run(feeds, {"loss"}); }, ErrorCode::kNotFound, "",
+                               "did you mean 'train/loss'?") == "");
+  CHECK(testing::ErrorMismatch([&] { session.Run(feeds, {}, {"trian/loss"}); },
+                               ErrorCode::kNotFound, "",
+                               "target 'trian/loss' is not a node of the graph; did you mean "
+                               "'train/loss'?") == "");
+  // Nothing close: no suggestion.
+  CHECK(testing::ErrorMismatch([&] { session.Run(feeds, {"zzz"}); }, ErrorCode::kNotFound, "",
+                               "no node named 'zzz' in the graph") == "");
+  try {
+    session.Run(feeds, {"zzz"});
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("did you mean") == std::string::npos);
+  }
+  // One output, in the singular.
+  CHECK(testing::ErrorMismatch([&] { session.Run(feeds, {"images:1"}); }, ErrorCode::kNotFound,
+                               "images", "the node has 1 output") == "");
 }
