@@ -385,11 +385,21 @@ std::vector<int> TopologicalOrder(const std::vector<ParsedNode>& nodes) {
       }
     }
   }
+  // The cycle from its last node back to `cur`, each node after the one
+  // it depends on. A long cycle names its first few nodes and its length:
+  // the message stays short whatever the input.
+  constexpr size_t kNamed = 6;
+  const size_t first = static_cast<size_t>(seen_at[static_cast<size_t>(cur)]);
+  const size_t length = path.size() - first;
+  const auto name = [&](size_t k) { return "'" + nodes[static_cast<size_t>(path[k])].def->name() + "'"; };
   std::string cycle;
-  for (size_t k = static_cast<size_t>(seen_at[static_cast<size_t>(cur)]); k < path.size(); ++k) {
-    cycle = "'" + nodes[static_cast<size_t>(path[k])].def->name() + "'" + (cycle.empty() ? "" : " <- ") + cycle;
+  for (size_t k = path.size(); k-- > first && path.size() - k <= kNamed;) {
+    cycle += (cycle.empty() ? "" : " <- ") + name(k);
   }
-  cycle += " <- '" + nodes[static_cast<size_t>(cur)].def->name() + "'";
+  if (length > kNamed) {
+    cycle += StrCat(" <- ... (", length, " nodes in the cycle)");
+  }
+  cycle += " <- " + name(first);
   NodeError(*nodes[static_cast<size_t>(cur)].def, StrCat("the graph has a cycle: ", cycle));
 }
 
