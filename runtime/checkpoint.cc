@@ -38,6 +38,44 @@ constexpr size_t kHeaderAlignment = 8;
 constexpr std::string_view kMetadataKey = "__metadata__";
 // Containers a valid header nests: the header object, an entry, its arrays.
 constexpr int kMaxHeaderDepth = 2;
+
+// The first pass over a header: its nesting depth and a repeated top-level
+// key, from parse events alone, in linear time.
+struct HeaderScan : nlohmann::json_sax<Json> {
+  int depth = 0;
+  bool too_deep = false;
+  std::set<std::string, std::less<>> top_keys;
+  std::optional<std::string> repeated;
+  std::string error;
+
+  bool Open() {
+    if (depth > kMaxHeaderDepth) {
+      too_deep = true;
+      return false;  // stops the parse
+    }
+    ++depth;
+    return true;
+  }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return Open(); }
+  bool end_object() override { return --depth, true; }
+  bool start_array(std::size_t) override { return Open(); }
+  bool end_array() override { return --depth, true; }
+  bool key(string_t& k) override {
+    if (depth == 1 && !repeated && !top_keys.insert(k).second) repeated = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    error = e.what();
+    return false;
+  }
+};
 constexpr std::string_view kFormat = "tensorgraph";
 
 struct SafetensorsType {
@@ -347,30 +385,26 @@ Checkpoint ReadCheckpoint(const std::filesystem::path& path) {
 
   // JSON objects may repeat a key; the parser would keep the last silently.
   // A valid header nests three levels at most (header, entry, shape), so
-  // anything deeper is refused while parsing, before it can cost memory.
-  struct TooDeep {};
-  std::optional<std::string> repeated;
-  std::set<std::string> top_keys;
+  // anything deeper is refused by a first, event-only pass, before a tree
+  // is built that could cost memory. (nlohmann's callback parser would do
+  // both in one pass, but takes time quadratic in the number of entries.)
+  HeaderScan scan;
   Json header;
   try {
-    header = Json::parse(header_text, [&](int depth, Json::parse_event_t event, Json& parsed) {
-      if (depth > kMaxHeaderDepth && (event == Json::parse_event_t::object_start ||
-                                      event == Json::parse_event_t::array_start)) {
-        throw TooDeep{};
-      }
-      if (depth == 1 && event == Json::parse_event_t::key && !repeated) {
-        std::string key = parsed.get<std::string>();
-        if (!top_keys.insert(key).second) repeated = std::move(key);
-      }
-      return true;
-    });
+    Json::sax_parse(header_text, &scan);
+    if (!scan.too_deep) header = Json::parse(header_text);
   } catch (const Json::exception& e) {
     FileError(ErrorCode::kInvalidArgument, path, "the header is not valid JSON: ", e.what());
-  } catch (const TooDeep&) {
+  }
+  if (scan.too_deep) {
     FileError(ErrorCode::kInvalidArgument, path, "the header nests deeper than ",
               kMaxHeaderDepth, " levels; a safetensors header has an object of tensor entries "
               "holding arrays of numbers");
   }
+  if (!scan.error.empty()) {
+    FileError(ErrorCode::kInvalidArgument, path, "the header is not valid JSON: ", scan.error);
+  }
+  const std::optional<std::string>& repeated = scan.repeated;
   if (!header.is_object()) {
     FileError(ErrorCode::kInvalidArgument, path, "the header must be a JSON object, found ",
               header.type_name());

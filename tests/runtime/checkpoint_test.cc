@@ -1,3 +1,4 @@
+#include <chrono>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -442,4 +443,30 @@ TEST_CASE("SaveCheckpoint replaces an existing checkpoint and leaves no temporar
   CHECK_THROWS_WITH(SaveCheckpoint(session, dir / "missing" / "model.safetensors"),
                     Contains("cannot create") && Contains("No such file or directory"));
   CHECK(DirectoryEntries(dir) == std::vector<std::string>{"model.safetensors"});
+}
+
+TEST_CASE("A header of 200000 entries is read in linear time", "[checkpoint][hostile]") {
+  // Entries for variables the graph does not have: the restore refuses
+  // them, after reading the whole header (this took minutes when the
+  // parse was quadratic in entries).
+  constexpr int kEntries = 200000;
+  std::string header = "{";
+  for (int i = 0; i < kEntries; ++i) {
+    header += (i ? "," : "") + std::string("\"v") + std::to_string(i) +
+              "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[" + std::to_string(4 * i) +
+              "," + std::to_string(4 * i + 4) + "]}";
+  }
+  header += "}";
+  std::string bytes(8, '\0');
+  for (int b = 0; b < 8; ++b) bytes[b] = static_cast<char>((header.size() >> (8 * b)) & 0xff);
+  bytes += header + std::string(4 * kEntries, '\0');
+  const std::string path = testing::TempDir("checkpoint_many_entries") + "/many.safetensors";
+  WriteBytes(path, bytes);
+  Graph g;
+  Session session(g);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(RestoreCheckpoint(session, path), Error);
+  WARN("restoring a 200000-entry header took "
+       << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+       << " s");
 }
