@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <ostream>
 #include <set>
@@ -34,9 +35,40 @@ struct GraphSummary {
   int64_t num_optimizer_state = 0;
   std::vector<TensorInfo> inputs;           // Placeholders
   std::vector<TensorInfo> optional_inputs;  // PlaceholderWithDefaults
-  std::vector<TensorInfo> outputs;          // fetchable outputs nothing consumes
+  // The model's outputs: the sinks of the forward part (in a training
+  // graph, what the gradient and optimizer nodes are not).
+  std::vector<TensorInfo> outputs;
+  // In a training graph: the nodes to run as targets for one step (nothing
+  // consumes them and their control inputs run update ops), and the losses
+  // the gradients are taken of.
+  std::vector<std::string> train_nodes;
+  std::vector<TensorInfo> losses;
+  struct Variable {
+    std::string name;
+    DataType dtype = DT_INVALID;
+    PartialShape shape;
+    bool trained = false;  // an update op trains it (else: optimizer state)
+  };
+  std::vector<Variable> variables;
   std::vector<OpCount> ops;                 // most used first
 };
+
+inline bool IsUpdateOp(const Node& node) {
+  return node.op().starts_with("ResourceApply") ||
+         (node.op().starts_with("Assign") && node.op().ends_with("VariableOp"));
+}
+
+// Nodes the gradient pass made: under a "gradients" or "gradients_N" scope.
+inline bool IsGradientNode(const Node& node) {
+  const std::string& name = node.name();
+  if (!name.starts_with("gradients")) return false;
+  size_t i = std::string_view("gradients").size();
+  if (i < name.size() && name[i] == '_') {
+    ++i;
+    while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]))) ++i;
+  }
+  return i < name.size() && name[i] == '/';
+}
 
 inline TensorInfo DescribeOutput(const Output& output) {
   return {output.node->name() + ":" + std::to_string(output.index), output.dtype(),
@@ -48,8 +80,44 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
   summary.producer = graph.versions().producer;
   summary.num_nodes = graph.num_nodes();
 
-  std::set<std::pair<const Node*, int>> consumed;
+  // Consumers, data and control, of each node.
+  std::map<const Node*, std::vector<const Node*>> consumers;
   for (const auto& node : graph.nodes()) {
+    for (const Output& in : node->inputs()) consumers[in.node].push_back(node.get());
+    for (const Node* c : node->control_inputs()) consumers[c].push_back(node.get());
+  }
+  // The training part: gradient nodes, update ops, train nodes, and what
+  // feeds nothing else (learning-rate schedules, Adam's beta powers). What
+  // remains is the model. A loss is what a gradient pass seeded from.
+  std::set<const Node*> training, losses;
+  for (const auto& node : graph.nodes()) {
+    if (IsGradientNode(*node) && node->op() == "OnesLike" && node->num_inputs() == 1 &&
+        !IsGradientNode(*node->input(0).node)) {
+      if (losses.insert(node->input(0).node).second) {
+        summary.losses.push_back(DescribeOutput(node->input(0)));
+      }
+    }
+  }
+  for (auto it = graph.nodes().rbegin(); it != graph.nodes().rend(); ++it) {
+    const Node* node = it->get();
+    const auto& users = consumers[node];
+    const bool is_train_node = users.empty() && !node->control_inputs().empty() &&
+                               std::any_of(node->control_inputs().begin(),
+                                           node->control_inputs().end(),
+                                           [](const Node* c) { return IsUpdateOp(*c); });
+    if (is_train_node) summary.train_nodes.push_back(node->name());
+    const bool feeds_training_only =
+        !users.empty() && !losses.count(node) && node->op() != "VarHandleOp" &&
+        node->op() != "Placeholder" &&
+        std::all_of(users.begin(), users.end(), [&](const Node* u) { return training.count(u); });
+    if (IsGradientNode(*node) || IsUpdateOp(*node) || is_train_node || feeds_training_only) {
+      training.insert(node);
+    }
+  }
+  std::reverse(summary.train_nodes.begin(), summary.train_nodes.end());
+  std::set<std::pair<const Node*, int>> consumed;  // by the model's part
+  for (const auto& node : graph.nodes()) {
+    if (training.count(node.get())) continue;
     for (const Output& in : node->inputs()) consumed.emplace(in.node, in.index);
   }
   std::map<std::string, int> op_counts;
@@ -79,12 +147,16 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
     if (node->op() == "VarHandleOp") {
       has_variables = true;
       const auto& shape = node->attr<PartialShape>("shape");
+      summary.variables.push_back({node->name(), node->attr<DataType>("dtype"), shape,
+                                   trained.count(node.get()) > 0});
       if (shape.fully_defined()) {
         variable_elements += shape.num_elements();
         if (trained.count(node.get())) trained_elements += shape.num_elements();
       }
     }
-    // A resource handle cannot be fetched, so it is no output.
+    // A resource handle cannot be fetched, so it is no output; a loss is
+    // listed as one.
+    if (training.count(node.get()) || losses.count(node.get())) continue;
     for (int i = 0; i < node->num_outputs(); ++i) {
       if (!consumed.count({node.get(), i}) && node->output_type(i) != DT_RESOURCE) {
         summary.outputs.push_back(DescribeOutput(node->output(i)));
@@ -118,6 +190,21 @@ inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out) {
   print_tensors("inputs", summary.inputs);
   print_tensors("optional inputs", summary.optional_inputs);
   print_tensors("outputs", summary.outputs);
+  if (!summary.train_nodes.empty()) {
+    out << "targets, run for their effects (" << summary.train_nodes.size() << "):\n";
+    for (const std::string& name : summary.train_nodes) out << "  " << name << "\n";
+  }
+  if (!summary.losses.empty()) print_tensors("losses", summary.losses);
+  if (!summary.variables.empty()) {
+    out << "variables (" << summary.variables.size() << "):\n";
+    // Optimizer state exists only where an update op trains something.
+    const bool training = std::any_of(summary.variables.begin(), summary.variables.end(),
+                                      [](const auto& v) { return v.trained; });
+    for (const auto& v : summary.variables) {
+      out << "  " << v.name << "  " << DataTypeName(v.dtype) << " " << v.shape.ToString()
+          << (training && !v.trained ? "  (optimizer state)" : "") << "\n";
+    }
+  }
   out << "ops (" << summary.ops.size() << "):\n";
   for (const OpCount& op : summary.ops) out << "  " << op.count << "  " << op.op << "\n";
 }
@@ -158,6 +245,32 @@ inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out) {
   write_tensors("inputs", summary.inputs);
   write_tensors("optional_inputs", summary.optional_inputs);
   write_tensors("outputs", summary.outputs);
+  json.Key("train_nodes");
+  json.BeginArray();
+  for (const std::string& name : summary.train_nodes) json.String(name);
+  json.EndArray();
+  write_tensors("losses", summary.losses);
+  json.Key("variables");
+  json.BeginArray();
+  for (const auto& v : summary.variables) {
+    json.BeginObject();
+    json.Key("name");
+    json.String(v.name);
+    json.Key("dtype");
+    json.String(DataTypeName(v.dtype));
+    json.Key("shape");
+    if (!v.shape.rank_known()) {
+      json.Null();
+    } else {
+      json.BeginArray();
+      for (int64_t d : v.shape.dims()) json.Int(d);
+      json.EndArray();
+    }
+    json.Key("trained");
+    json.Bool(v.trained);
+    json.EndObject();
+  }
+  json.EndArray();
   json.Key("ops");
   json.BeginObject();
   for (const OpCount& op : summary.ops) {

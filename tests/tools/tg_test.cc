@@ -99,7 +99,9 @@ TEST_CASE("tg inspect counts variables and omits unfetchable outputs", "[cli]") 
   // that initialize them (and the increment) are not parameters.
   CHECK_THAT(result.out, Contains("nodes: 20\nparameters: 16\n"));
   // Assignments, NoOp and the consumed handles are no outputs.
-  CHECK_THAT(result.out, Contains("outputs (1):\n  y:0  float [?,3]\nops (11):\n  4  Const\n"));
+  CHECK_THAT(result.out, Contains("outputs (1):\n  y:0  float [?,3]\n"));
+  CHECK_THAT(result.out, Contains("variables (3):\n  w  float [4,3]\n  b  float [3]\n"
+                                  "  scale  float []\nops (11):\n  4  Const\n"));
 }
 
 TEST_CASE("tg inspect tells a training graph's parameters from its optimizer state", "[cli]") {
@@ -118,6 +120,15 @@ TEST_CASE("tg inspect tells a training graph's parameters from its optimizer sta
   const TgResult result = RunTg("inspect " + Quoted((dir / "train.pb").string()), dir);
   REQUIRE(result.exit_code == 0);
   CHECK_THAT(result.out, Contains("parameters: 16\noptimizer state: 35\n"));
+  // What a user looks for: the step to run, the loss, the model's output;
+  // not the gradient nobody uses (d loss / d x) or the optimizer's nodes.
+  INFO(result.out);
+  // The model's one sink is the loss, listed as such.
+  CHECK_THAT(result.out, Contains("outputs (0):\ntargets, run for their effects (1):\n  train\n"));
+  CHECK_THAT(result.out, Contains("losses (1):\n  Sum:0  float []\n"));
+  CHECK_THAT(result.out, Contains("  w  float [3,4]\n"));
+  CHECK_THAT(result.out, Contains("  w/Adam  float [3,4]  (optimizer state)\n"));
+  CHECK_THAT(result.out, !Contains("gradients/"));
 }
 
 TEST_CASE("tg inspect --json prints one JSON object", "[cli]") {
