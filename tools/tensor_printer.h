@@ -91,20 +91,6 @@ class TensorPrinter {
     out << ']';
   }
 
-  std::string Format(int64_t i) const {
-    return VisitDataType(tensor_.dtype(), "TensorPrinter", [&](auto zero) -> std::string {
-      using T = decltype(zero);
-      const T value = tensor_.data<T>()[i];
-      if constexpr (std::is_same_v<T, bool>) {
-        return value ? "True" : "False";
-      } else if constexpr (std::is_floating_point_v<T>) {
-        return FormatFloat(value);
-      } else {
-        return std::to_string(static_cast<int64_t>(value));
-      }
-    });
-  }
-
   // The shortest text that reads back as `value`, cut to numpy's default of
   // 8 fractional digits; whole numbers end in a dot ("1.") as in numpy.
   template <typename T>
@@ -124,6 +110,23 @@ class TensorPrinter {
     }
     return text;
   }
+
+  // Defined after FormatFloat: clang instantiates the visitor here and needs
+  // the member template complete.
+  std::string Format(int64_t i) const {
+    return VisitDataType(tensor_.dtype(), "TensorPrinter", [&](auto zero) -> std::string {
+      using T = decltype(zero);
+      const T value = tensor_.data<T>()[i];
+      if constexpr (std::is_same_v<T, bool>) {
+        return value ? "True" : "False";
+      } else if constexpr (std::is_floating_point_v<T>) {
+        return FormatFloat(value);
+      } else {
+        return std::to_string(static_cast<int64_t>(value));
+      }
+    });
+  }
+
 
   const Tensor& tensor_;
   const bool summarize_;
