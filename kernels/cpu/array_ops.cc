@@ -41,8 +41,9 @@ class PlaceholderOp : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
     throw Error(ErrorCode::kFailedPrecondition,
-                StrCat("placeholder must be fed a ", DataTypeName(node().output_type(0)),
-                       " tensor of shape ", node().output_shape(0).ToString()),
+                StrCat("placeholder must be fed: a tensor of dtype ",
+                       DataTypeName(node().output_type(0)), " and shape ",
+                       node().output_shape(0).ToString()),
                 node().name(), node().op());
   }
 };
@@ -55,7 +56,25 @@ class ForwardInputOp : public OpKernel {
   void Compute(OpKernelContext& ctx) override { ctx.SetOutput(0, ctx.input(0)); }
 };
 TG_REGISTER_KERNEL("Identity", kDeviceCpu, DT_INVALID, ForwardInputOp);
-TG_REGISTER_KERNEL("PlaceholderWithDefault", kDeviceCpu, DT_INVALID, ForwardInputOp);
+
+// Its default, checked against the declared shape: the default's shape may
+// be known only at run time, where the shape function could not check it.
+class PlaceholderWithDefaultOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext& ctx) override {
+    const Tensor& value = ctx.input(0);
+    const auto& declared = attr<PartialShape>("shape");
+    if (!declared.IsCompatibleWith(PartialShape(value.shape()))) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("the default value has shape ", value.shape().ToString(),
+                         ", which does not match the declared shape ", declared.ToString()),
+                  node().name(), node().op());
+    }
+    ctx.SetOutput(0, value);
+  }
+};
+TG_REGISTER_KERNEL("PlaceholderWithDefault", kDeviceCpu, DT_INVALID, PlaceholderWithDefaultOp);
 
 class ConstOp : public OpKernel {
  public:

@@ -126,3 +126,20 @@ TEST_CASE("an unknown fetch, feed or target names the close names", "[session]")
   CHECK(testing::ErrorMismatch([&] { session.Run(feeds, {"images:1"}); }, ErrorCode::kNotFound,
                                "images", "the node has 1 output") == "");
 }
+
+TEST_CASE("a PlaceholderWithDefault whose default breaks its declared shape names the node",
+          "[session][hostile]") {
+  // The default's shape is known only when `x` is fed, after the shape
+  // function accepted it.
+  Graph g;
+  Scope root(g);
+  const Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, PartialShape({-1}));
+  ops::PlaceholderWithDefault(root.WithOpName("opt"), x, PartialShape({2}));
+  Session session(g);
+  CHECK(session.Run({{"x", Tensor::FromVector<float>({1, 2})}}, {"opt"})[0].num_elements() == 2);
+  CHECK(testing::ErrorMismatch(
+            [&] { session.Run({{"x", Tensor::FromVector<float>({1, 2, 3})}}, {"opt"}); },
+            ErrorCode::kInvalidArgument, "opt",
+            "the default value has shape [3], which does not match the declared shape [2]") ==
+        "");
+}
