@@ -66,7 +66,6 @@ class Buffer {
     if (ref_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
   bool RefCountIsOne() const { return ref_.load(std::memory_order_acquire) == 1; }
-  long ref_count() const { return ref_.load(std::memory_order_acquire); }
 
  private:
   ~Buffer();
@@ -97,7 +96,6 @@ class BufferRef {
   Buffer* operator->() const { return buffer_; }
   explicit operator bool() const { return buffer_ != nullptr; }
   bool operator==(std::nullptr_t) const { return buffer_ == nullptr; }
-  long use_count() const { return buffer_ ? buffer_->ref_count() : 0; }
 
  private:
   Buffer* buffer_ = nullptr;
@@ -134,9 +132,8 @@ class Tensor {
   Allocator* allocator() const { return buffer_ ? buffer_->allocator() : CpuAllocator(); }
   bool on_host() const { return allocator()->host_accessible(); }
   void* raw_data() const { return buffer_ ? buffer_->data() : nullptr; }
-  // How many Tensors share this buffer; 1 means this one may write in place
-  // (an acquire load: the other owners' reads happen before this one's writes).
-  long use_count() const { return buffer_.use_count(); }
+  // Whether this is the buffer's only Tensor, so it may write in place (an
+  // acquire load: the other owners' reads happen before this one's writes).
   bool RefCountIsOne() const { return buffer_ && buffer_->RefCountIsOne(); }
 
   // Typed element access; checks the dtype and that the memory is on the host.

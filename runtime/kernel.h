@@ -67,7 +67,7 @@ class OpKernelContext {
   ResourceManager& resources() const { return resources_; }
 
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
-  // The step holds one reference to each input, so use_count() == 1 means
+  // The step holds one reference to each input, so RefCountIsOne() means
   // no one else can see the buffer and the kernel may write into it.
   const Tensor& input(int i) const { return *inputs_.at(i); }
   int num_outputs() const { return static_cast<int>(outputs_->size()); }

@@ -30,7 +30,7 @@ class Variable {
   bool initialized() const;
   void Assign(Tensor value);
   // Runs fn on the value with the lock held; fn may write it in place when
-  // the buffer is not shared (Tensor::use_count() == 1), else it must
+  // the buffer is not shared (Tensor::RefCountIsOne()), else it must
   // replace it. Throws kFailedPrecondition when uninitialized.
   template <typename Fn>
   void Update(Fn&& fn);

@@ -24,7 +24,7 @@ class Plan {
     // already where this step runs.
     std::vector<Device*> copy_from;
     // Inputs this step is the last to read (and reads once): the executor
-    // hands their tensors over, so a kernel that finds use_count() == 1
+    // hands their tensors over, so a kernel that finds RefCountIsOne()
     // may write the output into the input's buffer.
     std::vector<char> hand_over;
     int first_output_slot = 0;
@@ -316,7 +316,7 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
   for (const Plan::Step& step : plan->steps) {
     inputs.clear();
     // The step holds a reference to each input: the slot's tensor itself
-    // when this is its last reader (so use_count() == 1 tells a kernel that
+    // when this is its last reader (so RefCountIsOne() tells a kernel that
     // nobody else can see the buffer), else a second reference. Reserved so
     // the pointers into it stay valid.
     std::vector<Tensor> held;

@@ -211,24 +211,28 @@ inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out) {
 
 inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out) {
   JsonWriter json(out);
+  // "name", "dtype" and "shape" of a tensor or variable; unknown dims are
+  // -1, an unknown rank is null.
+  auto write_typed = [&](const std::string& name, DataType dtype, const PartialShape& shape) {
+    json.Key("name");
+    json.String(name);
+    json.Key("dtype");
+    json.String(DataTypeName(dtype));
+    json.Key("shape");
+    if (!shape.rank_known()) {
+      json.Null();
+    } else {
+      json.BeginArray();
+      for (int64_t d : shape.dims()) json.Int(d);
+      json.EndArray();
+    }
+  };
   auto write_tensors = [&](const char* key, const std::vector<TensorInfo>& tensors) {
     json.Key(key);
     json.BeginArray();
     for (const TensorInfo& t : tensors) {
       json.BeginObject();
-      json.Key("name");
-      json.String(t.name);
-      json.Key("dtype");
-      json.String(DataTypeName(t.dtype));
-      // Unknown dims are -1; an unknown rank is null.
-      json.Key("shape");
-      if (!t.shape.rank_known()) {
-        json.Null();
-      } else {
-        json.BeginArray();
-        for (int64_t d : t.shape.dims()) json.Int(d);
-        json.EndArray();
-      }
+      write_typed(t.name, t.dtype, t.shape);
       json.EndObject();
     }
     json.EndArray();
@@ -254,18 +258,7 @@ inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out) {
   json.BeginArray();
   for (const auto& v : summary.variables) {
     json.BeginObject();
-    json.Key("name");
-    json.String(v.name);
-    json.Key("dtype");
-    json.String(DataTypeName(v.dtype));
-    json.Key("shape");
-    if (!v.shape.rank_known()) {
-      json.Null();
-    } else {
-      json.BeginArray();
-      for (int64_t d : v.shape.dims()) json.Int(d);
-      json.EndArray();
-    }
+    write_typed(v.name, v.dtype, v.shape);
     json.Key("trained");
     json.Bool(v.trained);
     json.EndObject();
