@@ -4,8 +4,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+BUILD_TYPE ?= Release
 
-.PHONY: all deps configure build demo test install clean
+.PHONY: all deps configure build demo test install clean sanitize tsan fuzz
 
 all: build
 
@@ -13,7 +14,7 @@ deps:
 	@./scripts/install-deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -25,6 +26,26 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# build-asan/ (docs/testing.md). The CUDA backend is left out: nvcc does not
+# instrument.
+sanitize:
+	$(MAKE) test BUILD=build-asan BUILD_TYPE=RelWithDebInfo \
+	  CMAKE_FLAGS="-DTG_SANITIZE=address,undefined -DTG_CUDA=OFF $(CMAKE_FLAGS)"
+
+# ThreadSanitizer on the tests where threads share one session, in build-tsan/.
+tsan:
+	$(MAKE) build BUILD=build-tsan BUILD_TYPE=RelWithDebInfo \
+	  CMAKE_FLAGS="-DTG_SANITIZE=thread -DTG_CUDA=OFF -DTG_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)"
+	OPENBLAS_NUM_THREADS=1 ./build-tsan/tests/tensorgraph_tests "[concurrency]"
+
+# Each libFuzzer target for FUZZ_TIME seconds, in build-fuzz/ (clang++).
+FUZZ_TIME ?= 60
+fuzz:
+	$(MAKE) build BUILD=build-fuzz BUILD_TYPE=RelWithDebInfo \
+	  CMAKE_FLAGS="-DCMAKE_CXX_COMPILER=clang++ -DTG_FUZZ=ON -DTG_SANITIZE=address,undefined -DTG_CUDA=OFF -DTG_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)"
+	./tests/fuzz/run_fuzzers.sh build-fuzz $(FUZZ_TIME)
 
 install: build
 	cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)

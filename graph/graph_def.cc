@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -89,7 +90,9 @@ proto::TensorProto ToTensorProto(const Tensor& tensor) {
   return p;
 }
 
-Tensor FromTensorProto(const proto::TensorProto& p) {
+Tensor FromTensorProto(const proto::TensorProto& p) { return FromTensorProto(p, kMaxConstBytes); }
+
+Tensor FromTensorProto(const proto::TensorProto& p, int64_t max_bytes) {
   const int wire = static_cast<int>(p.dtype());
   if (!IsSupportedDataType(wire) || wire == static_cast<int>(DT_RESOURCE)) {
     ThrowInvalid("tensor dtype ", proto::DataType_Name(p.dtype()), " (", wire,
@@ -102,7 +105,12 @@ Tensor FromTensorProto(const proto::TensorProto& p) {
   }
   const Shape shape = partial.ToShape();
   const int64_t n = shape.num_elements();
-  if (n > kMaxConstBytes / static_cast<int64_t>(DataTypeSize(dtype))) {
+  if (n > std::min(max_bytes, kMaxConstBytes) / static_cast<int64_t>(DataTypeSize(dtype))) {
+    if (max_bytes < kMaxConstBytes) {
+      ThrowError(ErrorCode::kResourceExhausted, "a ", DataTypeName(dtype), " tensor of shape ",
+                 shape.ToString(), " would take the graph's constants past the memory limit (",
+                 max_bytes, " bytes left)");
+    }
     ThrowInvalid("tensor of shape ", shape.ToString(), " exceeds the ", kMaxConstBytes,
                  "-byte limit for constants");
   }
@@ -182,7 +190,8 @@ const char* ValueCaseName(proto::AttrValue::ValueCase c) {
   return "?";
 }
 
-AttrValue ConvertAttr(const AttrDef& def, const proto::AttrValue& v) {
+// `tensor_bytes_left` bounds a tensor attr's size and is reduced by it.
+AttrValue ConvertAttr(const AttrDef& def, const proto::AttrValue& v, int64_t& tensor_bytes_left) {
   using C = proto::AttrValue;
   const bool is_list = def.type >= AttrType::kListInt;
   const C::ValueCase want = is_list ? C::kList
@@ -213,7 +222,11 @@ AttrValue ConvertAttr(const AttrDef& def, const proto::AttrValue& v) {
     case AttrType::kString: return v.s();
     case AttrType::kType: return CheckedType(v.type());
     case AttrType::kShape: return FromShapeProto(v.shape());
-    case AttrType::kTensor: return FromTensorProto(v.tensor());
+    case AttrType::kTensor: {
+      Tensor t = FromTensorProto(v.tensor(), tensor_bytes_left);
+      tensor_bytes_left -= static_cast<int64_t>(t.bytes());
+      return t;
+    }
     case AttrType::kListInt: only(l.i_size()); return std::vector<int64_t>(l.i().begin(), l.i().end());
     case AttrType::kListFloat: only(l.f_size()); return std::vector<float>(l.f().begin(), l.f().end());
     case AttrType::kListString:
@@ -405,8 +418,10 @@ std::vector<int> TopologicalOrder(const std::vector<ParsedNode>& nodes) {
 
 }  // namespace
 
-std::unique_ptr<Graph> FromGraphDef(const proto::GraphDef& graph_def) {
+std::unique_ptr<Graph> FromGraphDef(const proto::GraphDef& graph_def, const ImportOptions& options) {
   CheckVersions(graph_def);
+  int64_t tensor_bytes_left =
+      options.memory_limit_bytes > 0 ? options.memory_limit_bytes : std::numeric_limits<int64_t>::max();
   const std::vector<ParsedNode> nodes = ParseNodes(graph_def);
   auto graph = std::make_unique<Graph>();
   graph->versions().producer = graph_def.versions().producer();
@@ -432,9 +447,9 @@ std::unique_ptr<Graph> FromGraphDef(const proto::GraphDef& graph_def) {
                               known.empty() ? std::string("no attrs") : known, ")"));
       }
       try {
-        spec.attrs[name] = ConvertAttr(*attr, value);
+        spec.attrs[name] = ConvertAttr(*attr, value, tensor_bytes_left);
       } catch (const Error& e) {
-        NodeError(def, e.message());
+        throw Error(e.code(), e.message(), def.name(), def.op());
       }
     }
     for (const auto& in : p.inputs) {
@@ -531,9 +546,17 @@ class CollectErrors : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-proto::GraphDef ReadGraphDef(const std::filesystem::path& path) {
+proto::GraphDef ReadGraphDef(const std::filesystem::path& path, const ImportOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) ThrowError(ErrorCode::kNotFound, "cannot open graph file '", path.string(), "'");
+  if (options.memory_limit_bytes > 0) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > static_cast<uintmax_t>(options.memory_limit_bytes)) {
+      ThrowError(ErrorCode::kResourceExhausted, "graph file '", path.string(), "' has ", size,
+                 " bytes, more than the memory limit of ", options.memory_limit_bytes);
+    }
+  }
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string bytes = buffer.str();

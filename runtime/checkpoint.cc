@@ -309,8 +309,8 @@ struct GraphVariable {
   PartialShape shape;
 };
 
-// Every variable of the graph by name, with the shapes of several handles to
-// one variable merged.
+// Every variable of the graph by name; several handles to one variable
+// must agree on it (as ResourceManager::LookupOrCreateVariable requires).
 std::map<std::string, GraphVariable> GraphVariables(const Graph& graph) {
   std::map<std::string, GraphVariable> variables;
   for (const auto& node : graph.nodes()) {
@@ -321,16 +321,14 @@ std::map<std::string, GraphVariable> GraphVariables(const Graph& graph) {
     const PartialShape& shape = node->attr<PartialShape>("shape");
     auto [it, inserted] = variables.try_emplace(name, GraphVariable{node->name(), dtype, shape});
     if (inserted) continue;
-    GraphVariable& v = it->second;
-    std::optional<PartialShape> merged = v.shape.Merge(shape);
-    if (v.dtype != dtype || !merged) {
+    const GraphVariable& v = it->second;
+    if (v.dtype != dtype || v.shape != shape) {
       throw Error(ErrorCode::kInvalidArgument,
                   StrCat("variable '", name, "' is declared as ", DataTypeName(dtype),
                          shape.ToString(), " here but as ", DataTypeName(v.dtype),
                          v.shape.ToString(), " by '", v.node, "'"),
                   node->name(), node->op());
     }
-    v.shape = *merged;
   }
   return variables;
 }
@@ -607,7 +605,8 @@ void RestoreCheckpoint(Session& session, const std::filesystem::path& path) {
   for (auto& [name, value] : placed) {
     const GraphVariable& declared = variables.at(name);
     assignments.emplace_back(
-        resources.LookupOrCreateVariable(name, declared.dtype, declared.shape), std::move(value));
+        resources.LookupOrCreateVariable(name, declared.dtype, declared.shape, declared.node),
+        std::move(value));
   }
   for (auto& [variable, value] : assignments) variable->Assign(std::move(value));
 }

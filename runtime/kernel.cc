@@ -2,9 +2,41 @@
 
 namespace tensorgraph {
 
+void MemoryBudget::Charge(int64_t bytes, int output, DataType dtype, const Shape& shape) {
+  if (bytes <= limit_ - in_use_) {
+    in_use_ += bytes;
+    return;
+  }
+  ThrowError(ErrorCode::kResourceExhausted, "output ", output, " (", DataTypeName(dtype),
+             shape.ToString(), ", ", bytes, " bytes) would take this Run's tensors to more than ",
+             "the session's memory limit of ", limit_, " bytes (", in_use_,
+             " already in use; SessionOptions::memory_limit_bytes)");
+}
+
+void MemoryBudget::Track(const Tensor& tensor, int64_t bytes) {
+  charged_[tensor.raw_data()] += bytes;
+}
+
+void MemoryBudget::Drop(const Tensor& tensor) {
+  if (!tensor.valid() || !tensor.RefCountIsOne()) return;
+  auto it = charged_.find(tensor.raw_data());
+  if (it == charged_.end()) return;
+  in_use_ -= it->second;
+  charged_.erase(it);
+}
+
 Tensor& OpKernelContext::AllocateOutput(int i, const Shape& shape) {
   Tensor& out = outputs_->at(static_cast<size_t>(i));
-  out = Tensor(node().output_type(i), shape, device().allocator());
+  const DataType dtype = node().output_type(i);
+  if (budget_ == nullptr) {
+    out = Tensor(dtype, shape, device().allocator());
+    return out;
+  }
+  // An unrepresentable size is refused by the Tensor constructor below.
+  const int64_t bytes = ByteSize(shape.num_elements(), DataTypeSize(dtype)).value_or(0);
+  budget_->Charge(bytes, i, dtype, shape);
+  out = Tensor(dtype, shape, device().allocator());
+  budget_->Track(out, bytes);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "graph/graph.h"
@@ -54,13 +55,42 @@ class OpKernel {
   Device& device_;
 };
 
+// The bytes one Run's kernels may hold in outputs they allocated
+// (SessionOptions::memory_limit_bytes). A new output is charged before it
+// is allocated; it is credited back when the Run drops its last reference.
+// One per Run, used by the Run's thread only.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(int64_t limit) : limit_(limit) {}
+  // Throws kResourceExhausted (saying what output `i` needed) when `bytes`
+  // more would go over the limit.
+  void Charge(int64_t bytes, int output, DataType dtype, const Shape& shape);
+  // Records the buffer just allocated for a charge of `bytes`.
+  void Track(const Tensor& tensor, int64_t bytes);
+  // Called as the Run drops a reference: when it is the last one and the
+  // buffer was charged, its bytes are free again.
+  void Drop(const Tensor& tensor);
+  int64_t in_use() const { return in_use_; }
+  int64_t limit() const { return limit_; }
+
+ private:
+  int64_t limit_;
+  int64_t in_use_ = 0;
+  std::unordered_map<const void*, int64_t> charged_;
+};
+
 // What one Compute call sees: its inputs, where to put outputs, the device
 // and the session's resources.
 class OpKernelContext {
  public:
   OpKernelContext(const OpKernel& kernel, std::vector<const Tensor*> inputs,
-                  std::vector<Tensor>* outputs, ResourceManager& resources)
-      : kernel_(kernel), inputs_(std::move(inputs)), outputs_(outputs), resources_(resources) {}
+                  std::vector<Tensor>* outputs, ResourceManager& resources,
+                  MemoryBudget* budget = nullptr)
+      : kernel_(kernel),
+        inputs_(std::move(inputs)),
+        outputs_(outputs),
+        resources_(resources),
+        budget_(budget) {}
 
   const Node& node() const { return kernel_.node(); }
   Device& device() const { return kernel_.device(); }
@@ -72,7 +102,8 @@ class OpKernelContext {
   const Tensor& input(int i) const { return *inputs_.at(i); }
   int num_outputs() const { return static_cast<int>(outputs_->size()); }
 
-  // A new tensor of the node's output dtype in the device's memory.
+  // A new tensor of the node's output dtype in the device's memory,
+  // charged to the Run's memory budget when it has one.
   Tensor& AllocateOutput(int i, const Shape& shape);
   // Output i in the buffer of the first of `inputs` that nobody else holds
   // and that matches the output's dtype and `shape`; else a new tensor.
@@ -102,6 +133,7 @@ class OpKernelContext {
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor>* outputs_;
   ResourceManager& resources_;
+  MemoryBudget* budget_;
 };
 
 using KernelFactory = std::function<std::unique_ptr<OpKernel>(const Node&, Device&)>;

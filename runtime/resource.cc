@@ -18,14 +18,22 @@ void Variable::Assign(Tensor value) {
 }
 
 Variable* ResourceManager::LookupOrCreateVariable(const std::string& name, DataType dtype,
-                                                  const PartialShape& shape) {
+                                                  const PartialShape& shape,
+                                                  const std::string& node) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = variables_.find(name);
   if (it == variables_.end()) {
-    it = variables_.emplace(name, std::make_unique<Variable>(name, dtype, shape)).first;
-  } else if (it->second->dtype() != dtype) {
-    ThrowInvalid("variable '", name, "' exists with dtype ", DataTypeName(it->second->dtype()),
-                 ", not ", DataTypeName(dtype));
+    it = variables_.emplace(name, std::make_unique<Variable>(name, dtype, shape, node)).first;
+    return it->second.get();
+  }
+  const Variable& existing = *it->second;
+  if (existing.dtype() != dtype || existing.declared_shape() != shape) {
+    throw Error(ErrorCode::kInvalidArgument,
+                StrCat("variable '", name, "' is declared as ", DataTypeName(dtype),
+                       shape.ToString(), " here but as ", DataTypeName(existing.dtype()),
+                       existing.declared_shape().ToString(), " by '", existing.declared_by(),
+                       "'; handles sharing a variable must agree on its dtype and shape"),
+                node, "VarHandleOp");
   }
   return it->second.get();
 }

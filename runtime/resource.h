@@ -17,13 +17,18 @@ class Device;
 
 class Variable {
  public:
-  Variable(std::string name, DataType dtype, PartialShape shape)
-      : name_(std::move(name)), dtype_(dtype), shape_(std::move(shape)) {}
+  Variable(std::string name, DataType dtype, PartialShape shape, std::string declared_by)
+      : name_(std::move(name)),
+        dtype_(dtype),
+        shape_(std::move(shape)),
+        declared_by_(std::move(declared_by)) {}
 
   const std::string& name() const { return name_; }
   DataType dtype() const { return dtype_; }
   // The shape declared by the VarHandleOp (may be partial).
   const PartialShape& declared_shape() const { return shape_; }
+  // The VarHandleOp that made the variable.
+  const std::string& declared_by() const { return declared_by_; }
 
   // The current value; nullopt until the first assignment.
   std::optional<Tensor> Read() const;
@@ -39,16 +44,19 @@ class Variable {
   std::string name_;
   DataType dtype_;
   PartialShape shape_;
+  std::string declared_by_;
   mutable std::mutex mu_;
   std::optional<Tensor> value_;
 };
 
 class ResourceManager {
  public:
-  // The variable named `name`, created on first use. Throws
-  // kInvalidArgument if it exists with another dtype.
+  // The variable named `name`, created on first use by the VarHandleOp
+  // `node`. Every handle to one variable must declare its dtype and shape:
+  // throws kInvalidArgument, naming `node` and the variable's first
+  // declarer, when one does not.
   Variable* LookupOrCreateVariable(const std::string& name, DataType dtype,
-                                   const PartialShape& shape);
+                                   const PartialShape& shape, const std::string& node);
   Variable* FindVariable(const std::string& name) const;
   // Every variable, by name.
   std::map<std::string, Variable*> Variables() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -78,6 +79,35 @@ void ComputeStep(const Plan::Step& step, OpKernelContext& ctx) {
     throw Error(ErrorCode::kResourceExhausted,
                 StrCat("the kernel asked for a buffer too large to allocate (", e.what(), ")"),
                 node.name(), node.op());
+  }
+}
+
+// Ops whose kernels pass an input's buffer through instead of allocating
+// their output: a memory limit does not charge them.
+bool SharesInputBuffer(const Node& node) {
+  static const std::unordered_set<std::string> kViews = {
+      "Identity", "ReadVariableOp", "Reshape", "Squeeze", "ExpandDims", "StopGradient",
+      "Snapshot", "PlaceholderWithDefault", "Placeholder", "PreventGradient"};
+  return kViews.count(node.op()) > 0;
+}
+
+// The memory limit checked up front: an output whose inferred shape alone
+// needs more than the limit is refused before the plan runs.
+void CheckPlannedMemory(const Node& node, int64_t limit) {
+  if (limit <= 0 || SharesInputBuffer(node)) return;
+  for (int k = 0; k < node.num_outputs(); ++k) {
+    const PartialShape& shape = node.output_shape(k);
+    if (!shape.fully_defined()) continue;
+    const auto elements = MultiplyDims(shape.dims());
+    const auto bytes = elements ? ByteSize(*elements, DataTypeSize(node.output_type(k))) : std::nullopt;
+    if (!bytes || *bytes > limit) {
+      throw Error(ErrorCode::kResourceExhausted,
+                  StrCat("output ", k, " (", DataTypeName(node.output_type(k)), shape.ToString(),
+                         ", ", bytes ? StrCat(*bytes, " bytes") : std::string("more bytes than int64 counts"),
+                         ") is over the session's memory limit of ", limit,
+                         " bytes (SessionOptions::memory_limit_bytes)"),
+                  node.name(), node.op());
+    }
   }
 }
 
@@ -201,6 +231,7 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
   std::unordered_map<const Node*, int> first_slot;
   for (const auto& node : g.nodes()) {
     if (!needed[static_cast<size_t>(node->id())]) continue;
+    CheckPlannedMemory(*node, options_.memory_limit_bytes);
     Plan::Step step;
     step.node = node.get();
     std::shared_ptr<OpKernel> kernel;
@@ -285,6 +316,9 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
   }
   std::shared_ptr<const Plan> plan = GetPlan(feeds, fetches, targets);
   std::vector<Tensor> slots(static_cast<size_t>(plan->num_slots));
+  std::optional<MemoryBudget> budget;
+  if (options_.memory_limit_bytes > 0) budget.emplace(options_.memory_limit_bytes);
+  MemoryBudget* const memory = budget ? &*budget : nullptr;
 
   for (const auto& [name, value] : feeds) {
     // Plans keep feeds sorted by name; the key guarantees this one is there.
@@ -333,7 +367,7 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
       inputs.push_back(&held.back());
     }
     std::vector<Tensor> outputs(static_cast<size_t>(step.node->num_outputs()));
-    OpKernelContext ctx(*step.kernel, inputs, &outputs, resources_);
+    OpKernelContext ctx(*step.kernel, inputs, &outputs, resources_, memory);
     if (metadata == nullptr) {
       ComputeStep(step, ctx);
     } else {
@@ -355,7 +389,14 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
       }
       slots[static_cast<size_t>(step.first_output_slot + k)] = std::move(out);
     }
-    for (int slot : step.release) slots[static_cast<size_t>(slot)] = Tensor();
+    for (int slot : step.release) {
+      Tensor& released = slots[static_cast<size_t>(slot)];
+      if (memory != nullptr) memory->Drop(released);
+      released = Tensor();
+    }
+    if (memory != nullptr) {
+      for (Tensor& t : held) memory->Drop(t);
+    }
   }
 
   std::vector<Tensor> results;

@@ -40,6 +40,16 @@ using FeedList = std::vector<std::pair<TensorName, Tensor>>;
 struct SessionOptions {
   // Where nodes without a device hint run: "CPU" or "GPU".
   std::string device = "CPU";
+  // When > 0, the most bytes one Run's kernels may hold at once in the
+  // outputs they allocate (intermediate results, fetches, new variable
+  // values); feeds and the values variables held before the Run do not
+  // count. A Run that would go over fails with kResourceExhausted naming
+  // the node, before it allocates. A plan in which one node's output is
+  // known, from its inferred shape, to be over the limit on its own is
+  // refused when the plan is compiled, before anything runs. For servers
+  // that run graphs they do not trust; kernels' scratch memory is not
+  // counted.
+  int64_t memory_limit_bytes = 0;
 };
 
 // What one Run did, when asked (TensorFlow's RunMetadata, reduced to a

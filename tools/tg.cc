@@ -43,8 +43,8 @@ TensorFileSpec ParseTensorFileSpec(const std::string& spec, const char* flag, bo
   return parsed;
 }
 
-void Inspect(const std::string& model, bool json) {
-  const GraphSummary summary = SummarizeGraph(*LoadGraph(model));
+void Inspect(const std::string& model, bool json, const ImportOptions& limits) {
+  const GraphSummary summary = SummarizeGraph(*LoadGraph(model, limits));
   if (json) {
     PrintSummaryJson(summary, std::cout);
   } else {
@@ -55,7 +55,7 @@ void Inspect(const std::string& model, bool json) {
 void Run(const std::string& model, const std::vector<std::string>& feed_specs,
          const std::vector<std::string>& fetch_specs, const std::vector<std::string>& targets,
          const std::vector<std::string>& inits, const std::string& checkpoint,
-         const std::string& save_checkpoint) {
+         const std::string& save_checkpoint, int64_t memory_limit) {
   if (fetch_specs.empty() && targets.empty() && inits.empty()) {
     ThrowInvalid("nothing to run: give at least one --fetch, --target or --init");
   }
@@ -72,7 +72,8 @@ void Run(const std::string& model, const std::vector<std::string>& feed_specs,
   }
   std::vector<TargetName> target_names(targets.begin(), targets.end());
 
-  Session session(std::shared_ptr<const Graph>(LoadGraph(model)));
+  Session session(std::shared_ptr<const Graph>(LoadGraph(model, {.memory_limit_bytes = memory_limit})),
+                  {.memory_limit_bytes = memory_limit});
   if (!checkpoint.empty()) RestoreCheckpoint(session, checkpoint);
   // Each initializer is a step of its own, so it has finished before
   // anything reads what it set.
@@ -98,14 +99,14 @@ void Run(const std::string& model, const std::vector<std::string>& feed_specs,
 // so conversion keeps annotations and versions. Fields this format does not
 // model (TensorFlow's experimental_type) survive binary to binary; text
 // cannot carry them, so WriteGraphDef leaves them out there.
-void Convert(const std::string& in, const std::string& out) {
-  proto::GraphDef graph_def = ReadGraphDef(in);
-  FromGraphDef(graph_def);
+void Convert(const std::string& in, const std::string& out, const ImportOptions& limits) {
+  proto::GraphDef graph_def = ReadGraphDef(in, limits);
+  FromGraphDef(graph_def, limits);
   WriteGraphDef(graph_def, out);
 }
 
-void Dot(const std::string& model, const std::string& out_path) {
-  const std::unique_ptr<Graph> graph = LoadGraph(model);
+void Dot(const std::string& model, const std::string& out_path, const ImportOptions& limits) {
+  const std::unique_ptr<Graph> graph = LoadGraph(model, limits);
   if (out_path.empty()) {
     WriteDot(*graph, std::cout);
     return;
@@ -162,10 +163,20 @@ int main(int argc, char** argv) {
   std::string model, out_path, convert_in, convert_out, checkpoint, save_checkpoint;
   bool json = false;
   std::vector<std::string> feeds, fetches, targets, inits;
+  int64_t memory_limit = 0;
+  // For graphs from untrusted sources: refuse what needs more memory.
+  auto add_memory_limit = [&](CLI::App* command, const char* what) {
+    command->add_option("--memory-limit", memory_limit,
+                        std::string("BYTES (512MiB, 2GB, ...): refuse ") + what +
+                            " that would need more memory")
+        ->transform(CLI::AsSizeValue(false))
+        ->check(CLI::NonNegativeNumber);
+  };
 
   CLI::App* inspect = app.add_subcommand("inspect", "Summarize a model's inputs, outputs and ops");
   inspect->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
   inspect->add_flag("--json", json, "Print one JSON object");
+  add_memory_limit(inspect, "a model file or constants");
 
   CLI::App* run = app.add_subcommand("run", "Run a model on .npy feeds");
   run->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
@@ -185,15 +196,18 @@ int main(int argc, char** argv) {
                   "FILE.safetensors: restore every variable from a checkpoint first");
   run->add_option("--save-checkpoint", save_checkpoint,
                   "FILE.safetensors: save every variable after the run (a training step)");
+  add_memory_limit(run, "a model or a run");
 
   CLI::App* convert = app.add_subcommand("convert", "Convert between .pb and .pbtxt");
   convert->add_option("IN", convert_in, "Input model")->required();
   convert->add_option("OUT", convert_out, "Output model; .pbtxt writes text, else binary")
       ->required();
+  add_memory_limit(convert, "a model file or constants");
 
   CLI::App* dot = app.add_subcommand("dot", "Draw a model as Graphviz DOT");
   dot->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
   dot->add_option("-o,--output", out_path, "Write to this file instead of stdout");
+  add_memory_limit(dot, "a model file or constants");
 
   CLI::App* grad =
       app.add_subcommand("grad", "Add the gradients of ys with respect to xs and save the model");
@@ -211,10 +225,13 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (inspect->parsed()) Inspect(model, json);
-    if (run->parsed()) Run(model, feeds, fetches, targets, inits, checkpoint, save_checkpoint);
-    if (convert->parsed()) Convert(convert_in, convert_out);
-    if (dot->parsed()) Dot(model, out_path);
+    const tensorgraph::ImportOptions limits{.memory_limit_bytes = memory_limit};
+    if (inspect->parsed()) Inspect(model, json, limits);
+    if (run->parsed()) {
+      Run(model, feeds, fetches, targets, inits, checkpoint, save_checkpoint, memory_limit);
+    }
+    if (convert->parsed()) Convert(convert_in, convert_out, limits);
+    if (dot->parsed()) Dot(model, out_path, limits);
     if (grad->parsed()) Grad(model, ys, xs, out_path);
   } catch (const std::exception& e) {
     // tensorgraph::Error is a std::exception whose what() names the node.

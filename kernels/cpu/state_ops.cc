@@ -22,8 +22,8 @@ class VarHandleOp : public OpKernel {
         shape_(attr<PartialShape>("shape")) {}
 
   void Compute(OpKernelContext& ctx) override {
-    Variable* variable = AsNodeError(
-        ctx, [&] { return ctx.resources().LookupOrCreateVariable(name_, dtype_, shape_); });
+    Variable* variable = ctx.resources().LookupOrCreateVariable(name_, dtype_, shape_,
+                                                                ctx.node().name());
     Tensor handle(DT_RESOURCE, Shape{}, CpuAllocator());
     std::memcpy(handle.raw_data(), &variable, sizeof variable);
     ctx.SetOutput(0, std::move(handle));

@@ -199,10 +199,36 @@ TEST_CASE("Variable ops check the variable's dtype when they run", "[state]") {
   Session session(g);
   session.Run({}, {}, {init});
   CHECK_THROWS_WITH(session.Run({}, {read_w_as_int}),
-                    Contains("VarHandleOp 'w_as_int': variable 'w' exists with dtype float, "
-                             "not int32"));
+                    Contains("VarHandleOp 'w_as_int': variable 'w' is declared as int32[2] here "
+                             "but as float[2] by 'w'"));
   CHECK_THROWS_WITH(session.Run({}, {}, {assign_w_as_int}),
-                    Contains("variable 'w' exists with dtype float, not int32"));
+                    Contains("variable 'w' is declared as int32[2] here but as float[2] by 'w'"));
+}
+
+TEST_CASE("Handles sharing a variable must agree on its shape", "[state][hostile]") {
+  // Otherwise a read through the second handle would produce a value of
+  // the first handle's shape where its own was inferred.
+  Graph g;
+  Scope root(g);
+  auto a = ops::VarHandleOp(root.WithOpName("a"), DT_FLOAT, {2}, "shared");
+  auto b = ops::VarHandleOp(root.WithOpName("b"), DT_FLOAT, {64}, "shared");
+  Node* init_a = ops::AssignVariableOp(root.WithOpName("init_a"), a, ops::Const<float>(root, {1, 2}));
+  Output read_b = ops::ReadVariableOp(root, b, DT_FLOAT);
+  Session session(g);
+  session.Run({}, {}, {init_a});
+  try {
+    session.Run({}, {read_b});
+    FAIL("a read through a handle of another shape ran");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(e.node() == "b");
+    CHECK_THAT(e.message(), Contains("variable 'shared' is declared as float[64] here but as "
+                                     "float[2] by 'a'"));
+  }
+  // A partial shape is another declaration too.
+  auto c = ops::VarHandleOp(root.WithOpName("c"), DT_FLOAT, PartialShape({-1}), "shared");
+  CHECK_THROWS_WITH(session.Run({}, {ops::ReadVariableOp(root, c, DT_FLOAT)}),
+                    Contains("declared as float[?] here but as float[2] by 'a'"));
 }
 
 TEST_CASE("Variable ops are rejected at build time for bad inputs", "[state]") {

@@ -143,3 +143,113 @@ TEST_CASE("a PlaceholderWithDefault whose default breaks its declared shape name
             "the default value has shape [3], which does not match the declared shape [2]") ==
         "");
 }
+
+// --- the memory limit -----------------------------------------------------------
+
+TEST_CASE("a memory limit refuses a plan whose inferred output is too large, before running",
+          "[session][hostile][memory]") {
+  // 200 bytes of graph asking for 1 GiB: the padded shape is known when the
+  // plan is compiled, so nothing runs.
+  Graph g;
+  Scope root(g);
+  const Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {1});
+  ops::Pad(root.WithOpName("pad"), x, {{0, (int64_t{1} << 28) - 1}});
+  Session session(g, {.memory_limit_bytes = 64 << 20});
+  Allocator* host = CpuAllocator();
+  host->ResetPeak();
+  const int64_t before = host->GetStats().peak_bytes_in_use;
+  CHECK(testing::ErrorMismatch([&] { session.Run({{"x", Tensor::FromVector<float>({1})}}, {"pad"}); },
+                               ErrorCode::kResourceExhausted, "pad",
+                               "output 0 (float[268435456], 1073741824 bytes) is over the "
+                               "session's memory limit of 67108864 bytes") == "");
+  CHECK(host->GetStats().peak_bytes_in_use - before < (1 << 20));
+}
+
+TEST_CASE("a memory limit refuses an output computed at run time before allocating it",
+          "[session][hostile][memory]") {
+  Graph g;
+  Scope root(g);
+  const Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {1});
+  const Output paddings = ops::Placeholder(root.WithOpName("paddings"), DT_INT32, {1, 2});
+  ops::Pad(root.WithOpName("pad"), x, paddings);
+  Session session(g, {.memory_limit_bytes = 64 << 20});
+  const FeedList small = {{"x", Tensor::FromVector<float>({1})},
+                          {"paddings", Tensor::FromVector<int32_t>({0, 1023}, {1, 2})}};
+  CHECK(session.Run(small, {"pad"})[0].num_elements() == 1024);
+  const FeedList huge = {{"x", Tensor::FromVector<float>({1})},
+                         {"paddings", Tensor::FromVector<int32_t>({0, (1 << 28) - 1}, {1, 2})}};
+  Allocator* host = CpuAllocator();
+  host->ResetPeak();
+  const int64_t before = host->GetStats().peak_bytes_in_use;
+  CHECK(testing::ErrorMismatch([&] { session.Run(huge, {"pad"}); }, ErrorCode::kResourceExhausted,
+                               "pad",
+                               "output 0 (float[268435456], 1073741824 bytes) would take this "
+                               "Run's tensors to more than the session's memory limit of "
+                               "67108864 bytes") == "");
+  CHECK(host->GetStats().peak_bytes_in_use - before < (1 << 20));
+}
+
+TEST_CASE("a memory limit counts the tensors alive at once, not all a Run made",
+          "[session][memory]") {
+  // Twelve 4 MiB results, one alive at a time (each freed after its last
+  // use): a 10 MiB limit holds; keeping three alive at once breaks it.
+  constexpr int64_t kElements = 1 << 20;
+  Graph g;
+  Scope root(g);
+  const Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {kElements});
+  Output chain = ops::Exp(root, x);
+  for (int i = 0; i < 11; ++i) chain = ops::Exp(root, chain);
+  const Output a = ops::Exp(root.WithOpName("a"), x);
+  const Output b = ops::Exp(root.WithOpName("b"), x);
+  const Output c = ops::Exp(root.WithOpName("c"), x);
+  Session session(g, {.memory_limit_bytes = 10 << 20});
+  const Tensor zeros = Tensor::Zeros(DT_FLOAT, Shape{kElements});
+  // The caller's feed is not counted; the chain computes in place or frees.
+  CHECK(session.Run({{x, zeros}}, {chain})[0].num_elements() == kElements);
+  CHECK(session.Run({{x, zeros}}, {a, b})[0].num_elements() == kElements);
+  CHECK(testing::ErrorMismatch([&] { session.Run({{x, zeros}}, {a, b, c}); },
+                               ErrorCode::kResourceExhausted, "",
+                               "8388608 already in use") == "");
+  // Each Run starts with nothing charged.
+  CHECK(session.Run({{x, zeros}}, {a, b})[1].num_elements() == kElements);
+}
+
+TEST_CASE("an import memory limit refuses constants that together are too large",
+          "[graph][hostile][memory]") {
+  // Each constant is allowed on its own; the third takes the total over.
+  Graph g;
+  Scope root(g);
+  for (const char* name : {"c0", "c1", "c2"}) {
+    ops::Const(root.WithOpName(name), Tensor::Zeros(DT_FLOAT, Shape{1 << 18}));  // 1 MiB
+  }
+  const proto::GraphDef def = ToGraphDef(g);
+  CHECK(FromGraphDef(def, {.memory_limit_bytes = 3 << 20})->num_nodes() == 3);
+  CHECK(testing::ErrorMismatch([&] { FromGraphDef(def, {.memory_limit_bytes = (5 << 20) / 2}); },
+                               ErrorCode::kResourceExhausted, "c2",
+                               "would take the graph's constants past the memory limit") == "");
+  // A few bytes of file can ask for 1 GiB: one float_val fills the shape.
+  proto::GraphDef tiny;
+  proto::NodeDef& fill = *tiny.add_node();
+  fill.set_name("filled");
+  fill.set_op("Const");
+  (*fill.mutable_attr())["dtype"].set_type(proto::DT_FLOAT);
+  proto::TensorProto& value = *(*fill.mutable_attr())["value"].mutable_tensor();
+  value.set_dtype(proto::DT_FLOAT);
+  value.mutable_tensor_shape()->add_dim()->set_size(int64_t{1} << 28);
+  value.add_float_val(1);
+  Allocator* host = CpuAllocator();
+  host->ResetPeak();
+  const int64_t before = host->GetStats().peak_bytes_in_use;
+  CHECK(testing::ErrorMismatch([&] { FromGraphDef(tiny, {.memory_limit_bytes = 64 << 20}); },
+                               ErrorCode::kResourceExhausted, "filled",
+                               "a float tensor of shape [268435456] would take the graph's "
+                               "constants past the memory limit (67108864 bytes left)") == "");
+  CHECK(host->GetStats().peak_bytes_in_use - before < (1 << 20));
+  // A file larger than the limit is not read.
+  const auto path = std::filesystem::temp_directory_path() / "tg_memory_limit_consts.pb";
+  WriteGraphDef(def, path);
+  CHECK(testing::ErrorMismatch([&] { ReadGraphDef(path, {.memory_limit_bytes = 1 << 20}); },
+                               ErrorCode::kResourceExhausted, "",
+                               "more than the memory limit of 1048576") == "");
+  std::filesystem::remove(path);
+}

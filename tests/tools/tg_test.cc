@@ -466,3 +466,31 @@ TEST_CASE("tg reports bad input in one line and exits 1", "[cli]") {
     }
   }
 }
+
+TEST_CASE("tg --memory-limit refuses graphs and runs that need more", "[cli][memory]") {
+  // A 1 MiB constant, and a Fill whose size is fed at run time.
+  const fs::path dir = testing::TempDir("tg_memory_limit");
+  Graph g;
+  Scope root(g);
+  ops::Const(root.WithOpName("table"), Tensor::Zeros(DT_FLOAT, Shape{1 << 18}));
+  const Output dims = ops::Placeholder(root.WithOpName("dims"), DT_INT32, {1});
+  ops::Fill(root.WithOpName("fill"), dims, ops::ScalarConst(root, DT_FLOAT, 1.0));
+  const fs::path model = dir / "model.pb";
+  SaveGraph(g, model);
+  WriteNpy(dir / "small.npy", Tensor::FromVector<int32_t>({16}));
+  WriteNpy(dir / "huge.npy", Tensor::FromVector<int32_t>({1 << 30}));
+  const std::string m = Quoted(model.string());
+  const std::string small = Quoted("dims=" + (dir / "small.npy").string());
+  const std::string huge = Quoted("dims=" + (dir / "huge.npy").string());
+
+  CHECK(RunTg("inspect --memory-limit 2MiB " + m, dir).exit_code == 0);
+  CheckFailure(RunTg("inspect --memory-limit 512KiB " + m, dir),
+               "more than the memory limit of 524288");
+  CHECK(RunTg("run --memory-limit 16MiB " + m + " --feed " + small + " --fetch fill", dir).exit_code == 0);
+  CheckFailure(RunTg("run --memory-limit 16MiB " + m + " --feed " + huge + " --fetch fill", dir),
+               "Fill 'fill': output 0 (float[1073741824], 4294967296 bytes) would take this Run's "
+               "tensors to more than the session's memory limit of 16777216 bytes");
+  // Without the flag there is no limit, and a bad one is a usage error.
+  CHECK(RunTg("run " + m + " --feed " + small + " --fetch fill", dir).exit_code == 0);
+  CHECK(RunTg("run --memory-limit lots " + m + " --fetch fill", dir).exit_code > 1);
+}
