@@ -40,12 +40,15 @@ tsan:
 	  CMAKE_FLAGS="-DTG_SANITIZE=thread -DTG_CUDA=OFF -DTG_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)"
 	OPENBLAS_NUM_THREADS=1 ./build-tsan/tests/tensorgraph_tests "[concurrency]"
 
-# Each libFuzzer target for FUZZ_TIME seconds, in build-fuzz/ (clang++).
+# Each libFuzzer target (or those in FUZZ_TARGETS) for FUZZ_TIME seconds,
+# in build-fuzz/ (clang++, ASan and UBSan); tests/fuzz/README.md.
 FUZZ_TIME ?= 60
+FUZZ_TARGETS ?=
 fuzz:
-	$(MAKE) build BUILD=build-fuzz BUILD_TYPE=RelWithDebInfo \
+	$(MAKE) configure BUILD=build-fuzz BUILD_TYPE=RelWithDebInfo \
 	  CMAKE_FLAGS="-DCMAKE_CXX_COMPILER=clang++ -DTG_FUZZ=ON -DTG_SANITIZE=address,undefined -DTG_CUDA=OFF -DTG_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)"
-	./tests/fuzz/run_fuzzers.sh build-fuzz $(FUZZ_TIME)
+	cmake --build build-fuzz --target fuzzers -j $(JOBS)
+	./tests/fuzz/run_fuzzers.sh build-fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)

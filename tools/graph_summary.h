@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <ostream>
 #include <set>
@@ -29,6 +30,7 @@ struct OpCount {
 struct GraphSummary {
   int producer = 0;
   int num_nodes = 0;
+  // Element counts; a total past int64's range reads as its maximum.
   int64_t num_parameters = 0;
   // In a training graph: the elements of the variables that are not
   // trained (optimizer slots, Adam's beta powers, the global step).
@@ -125,7 +127,9 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
   // constants are initial values, shapes, scales); a frozen graph holds
   // them in float constants.
   bool has_variables = false;
-  int64_t variable_elements = 0, const_elements = 0;
+  // Counted wide: each count fits int64, but a graph's total need not
+  // (two variables of 2^62 elements); the summary clamps it.
+  __int128 variable_elements = 0, const_elements = 0;
   // In a training graph the parameters are the variables an update op
   // trains: those whose handle is input 0 ("var") of a ResourceApply* op.
   std::set<const Node*> trained;
@@ -134,7 +138,7 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
       trained.insert(node->input(0).node);
     }
   }
-  int64_t trained_elements = 0;
+  __int128 trained_elements = 0;
   for (const auto& node : graph.nodes()) {
     ++op_counts[node->op()];
     if (node->op() == "Placeholder") summary.inputs.push_back(DescribeOutput(node->output(0)));
@@ -166,10 +170,14 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
   for (const auto& [op, count] : op_counts) summary.ops.push_back({op, count});
   std::stable_sort(summary.ops.begin(), summary.ops.end(),
                    [](const OpCount& a, const OpCount& b) { return a.count > b.count; });
-  summary.num_parameters = has_variables ? variable_elements : const_elements;
+  const auto clamp = [](__int128 n) {
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    return n > kMax ? kMax : static_cast<int64_t>(n);
+  };
+  summary.num_parameters = clamp(has_variables ? variable_elements : const_elements);
   if (!trained.empty()) {
-    summary.num_parameters = trained_elements;
-    summary.num_optimizer_state = variable_elements - trained_elements;
+    summary.num_parameters = clamp(trained_elements);
+    summary.num_optimizer_state = clamp(variable_elements - trained_elements);
   }
   return summary;
 }

@@ -88,6 +88,43 @@ TEST_CASE("a kernel asked for more bytes than can be counted fails naming the no
   }
 }
 
+TEST_CASE("every op that makes a tensor of a run-time shape refuses one that wraps the bytes",
+          "[session][hostile]") {
+  // The shape is fed, so no shape function sees it: the kernel's
+  // allocation refuses 2^62 elements (2^64 bytes of float), naming the node.
+  const int64_t big = int64_t{1} << 62;
+  const Tensor huge = Tensor::FromVector<int64_t>({big});
+  const std::vector<std::pair<std::string, std::function<void(const Scope&, const Scope&, Output)>>> makers = {
+      {"fill", [](const Scope& s, const Scope& root, Output dims) { ops::Fill(s, dims, ops::ScalarConst(root, DT_FLOAT, 1.0)); }},
+      {"broadcast_to",
+       [](const Scope& s, const Scope& root, Output dims) {
+         ops::BroadcastTo(s, ops::ScalarConst(root, DT_FLOAT, 1.0), dims);
+       }},
+      {"random_uniform", [](const Scope& s, const Scope&, Output dims) { ops::RandomUniform(s, dims, DT_FLOAT); }},
+      {"random_normal", [](const Scope& s, const Scope&, Output dims) { ops::RandomStandardNormal(s, dims, DT_FLOAT); }},
+      {"truncated_normal", [](const Scope& s, const Scope&, Output dims) { ops::TruncatedNormal(s, dims, DT_FLOAT); }},
+  };
+  for (const auto& [name, make] : makers) {
+    INFO(name);
+    Graph g;
+    Scope root(g);
+    make(root.WithOpName(name), root, ops::Placeholder(root.WithOpName("dims"), DT_INT64, {1}));
+    Session session(g);
+    CHECK(testing::ErrorMismatch([&] { session.Run({{"dims", huge}}, {name}); },
+                                 ErrorCode::kResourceExhausted, name,
+                                 "needs more bytes than int64 can count") == "");
+  }
+  // Pad's output size is input plus paddings: 2^62 - 1 more floats.
+  Graph g;
+  Scope root(g);
+  const Output paddings = ops::Placeholder(root.WithOpName("paddings"), DT_INT64, {1, 2});
+  ops::Pad(root.WithOpName("pad"), ops::Const<float>(root, {1}), paddings);
+  Session session(g);
+  CHECK(testing::ErrorMismatch(
+            [&] { session.Run({{"paddings", Tensor::FromVector<int64_t>({0, big - 1}, {1, 2})}}, {"pad"}); },
+            ErrorCode::kResourceExhausted, "pad", "needs more bytes than int64 can count") == "");
+}
+
 TEST_CASE("a zero-size shape whose other dims overflow int64 is refused", "[session][hostile]") {
   const int64_t big = int64_t{1} << 62;
   CHECK_THROWS_AS(Shape({0, big, 4}), Error);

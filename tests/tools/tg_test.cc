@@ -494,3 +494,19 @@ TEST_CASE("tg --memory-limit refuses graphs and runs that need more", "[cli][mem
   CHECK(RunTg("run " + m + " --feed " + small + " --fetch fill", dir).exit_code == 0);
   CHECK(RunTg("run --memory-limit lots " + m + " --fetch fill", dir).exit_code > 1);
 }
+
+TEST_CASE("tg inspect counts parameters past int64 without wrapping", "[cli][hostile]") {
+  // Two variables of 2^62 elements each: 2^63 parameters, one more than
+  // int64 holds. The count reads as int64's maximum, never negative.
+  const fs::path dir = testing::TempDir("tg_inspect_huge");
+  Graph g;
+  Scope root(g);
+  const int64_t big = int64_t{1} << 62;
+  ops::Variable(root.WithOpName("a"), DT_FLOAT, {big});
+  ops::Variable(root.WithOpName("b"), DT_FLOAT, {big});
+  SaveGraph(g, dir / "huge.pb");
+  const TgResult result = RunTg("inspect " + Quoted((dir / "huge.pb").string()), dir);
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Contains("parameters: 9223372036854775807\n"));
+}
