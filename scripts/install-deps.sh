@@ -11,6 +11,7 @@ packages=(
   zlib1g-dev                         # gzip-compressed data files, checkpoint checksums
   nlohmann-json3-dev                 # checkpoint (safetensors) JSON headers
   catch2                             # the test suite
+  clang libclang-rt-14-dev           # tests: the fuzzers (libFuzzer) and the two-compiler check
 )
 
 missing=()
