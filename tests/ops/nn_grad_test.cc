@@ -3,12 +3,14 @@
 // differences in float64.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "graph/gradients.h"
 #include "tensorgraph.h"
+#include "tests/support/gradient_check.h"
 #include "tests/support/round_trip.h"
 
 using namespace tensorgraph;
@@ -38,64 +40,24 @@ GradInput Input(const Scope& scope, const std::string& name, Tensor value) {
   return {ops::Placeholder(scope.WithOpName(name), DT_DOUBLE, value.shape()), std::move(value)};
 }
 
-// Central differences take the step h = 1e-6. The error allowed is relative
-// to the larger of the gradient and 1, since an element near zero has no
-// meaningful relative error.
-constexpr double kStep = 1e-6;
-constexpr double kTolerance = 1e-6;
-
-void CheckElement(const std::string& what, int64_t i, double analytic, double numeric) {
-  INFO(what << " element " << i << ": analytic " << analytic << ", numeric " << numeric);
-  CHECK(std::abs(analytic - numeric) <= kTolerance * std::max(1.0, std::abs(analytic)));
+// The ys' gradients with respect to the inputs, against central
+// differences of L = sum_k sum(y_k * w_k) (tests/support/gradient_check.h,
+// whose bound follows from the step and the scale of L and the gradient).
+testing::GradientProblem Problem(const std::vector<GradInput>& inputs, std::vector<Output> ys) {
+  testing::GradientProblem problem;
+  for (const GradInput& in : inputs) {
+    problem.xs.push_back(in.x);
+    problem.x_values.push_back(in.value);
+  }
+  problem.ys = std::move(ys);
+  return problem;
 }
 
-// f(x) = sum_k sum(ys[k] * w_k) for fixed random weights w_k of each y's
-// shape. Checks df/dx from AddGradients (with the weights as grad_ys, so
-// only the gradient functions of the ops under test are involved) against
-// central differences, for every element of every input.
-void CheckGradients(const Scope& root, const std::vector<GradInput>& inputs,
-                    const std::vector<Output>& ys) {
-  std::vector<Tensor> weights;
-  std::vector<Output> grad_ys;
-  for (size_t k = 0; k < ys.size(); ++k) {
-    weights.push_back(RandomTensor(ys[k].shape().ToShape(), 1000 + static_cast<unsigned>(k)));
-    grad_ys.push_back(ops::Const(root, weights.back()));
-  }
-  std::vector<Output> xs;
-  FeedList feeds;
-  for (const GradInput& in : inputs) {
-    xs.push_back(in.x);
-    feeds.emplace_back(in.x, in.value);
-  }
-  const std::vector<Output> grads = AddGradients(root, ys, xs, grad_ys);
-  std::vector<TensorName> grad_names(grads.begin(), grads.end());
-  const std::vector<Tensor> analytic = testing::RunAndRoundTrip(root.graph(), feeds, grad_names);
-
-  Session session(root.graph());
-  const std::vector<TensorName> y_names(ys.begin(), ys.end());
-  auto objective = [&](const FeedList& f) {
-    const std::vector<Tensor> values = session.Run(f, y_names);
-    double sum = 0;
-    for (size_t k = 0; k < values.size(); ++k) {
-      const auto y = values[k].flat<double>();
-      const auto w = weights[k].flat<double>();
-      for (size_t j = 0; j < y.size(); ++j) sum += y[j] * w[j];
-    }
-    return sum;
-  };
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    REQUIRE(analytic[i].shape() == inputs[i].value.shape());
-    for (int64_t j = 0; j < inputs[i].value.num_elements(); ++j) {
-      FeedList perturbed = feeds;
-      Tensor x = inputs[i].value.Clone();
-      perturbed[i].second = x;
-      x.data<double>()[j] += kStep;
-      const double up = objective(perturbed);
-      x.data<double>()[j] -= 2 * kStep;
-      const double down = objective(perturbed);
-      CheckElement(inputs[i].x.name(), j, analytic[i].data<double>()[j], (up - down) / (2 * kStep));
-    }
-  }
+void CheckGradients(const testing::GradientBuilder& build) {
+  const testing::GradientCheckResult result = testing::CheckGradients(build);
+  INFO(result.Report());
+  CHECK(result.ok());
+  CHECK(result.elements_checked > 0);
 }
 
 template <typename T>
@@ -194,13 +156,12 @@ TEST_CASE("MatMul's gradient, for each transpose_a and transpose_b", "[nngrad]")
   for (bool ta : {false, true}) {
     for (bool tb : {false, true}) {
       DYNAMIC_SECTION("transpose_a " << ta << ", transpose_b " << tb) {
-        Graph g;
-        Scope root(g);
-        // op(a) is [2, 3] and op(b) is [3, 4].
-        auto a = Input(root, "a", RandomTensor(ta ? Shape{3, 2} : Shape{2, 3}, 1));
-        auto b = Input(root, "b", RandomTensor(tb ? Shape{4, 3} : Shape{3, 4}, 2));
-        auto y = ops::MatMul(root, a.x, b.x, {.transpose_a = ta, .transpose_b = tb});
-        CheckGradients(root, {a, b}, {y});
+        CheckGradients([&](const Scope& root) {
+          // op(a) is [2, 3] and op(b) is [3, 4].
+          auto a = Input(root, "a", RandomTensor(ta ? Shape{3, 2} : Shape{2, 3}, 1));
+          auto b = Input(root, "b", RandomTensor(tb ? Shape{4, 3} : Shape{3, 4}, 2));
+          return Problem({a, b}, {ops::MatMul(root, a.x, b.x, {.transpose_a = ta, .transpose_b = tb})});
+        });
       }
     }
   }
@@ -208,96 +169,96 @@ TEST_CASE("MatMul's gradient, for each transpose_a and transpose_b", "[nngrad]")
 
 TEST_CASE("BiasAdd's gradient, NHWC and NCHW", "[nngrad]") {
   SECTION("NHWC") {
-    Graph g;
-    Scope root(g);
-    auto value = Input(root, "value", RandomTensor(Shape{2, 3, 4}, 3));
-    auto bias = Input(root, "bias", RandomTensor(Shape{4}, 4));
-    CheckGradients(root, {value, bias}, {ops::BiasAdd(root, value.x, bias.x)});
+    CheckGradients([](const Scope& root) {
+      auto value = Input(root, "value", RandomTensor(Shape{2, 3, 4}, 3));
+      auto bias = Input(root, "bias", RandomTensor(Shape{4}, 4));
+      return Problem({value, bias}, {ops::BiasAdd(root, value.x, bias.x)});
+    });
   }
   SECTION("NCHW") {
-    Graph g;
-    Scope root(g);
-    auto value = Input(root, "value", RandomTensor(Shape{2, 3, 2, 2}, 5));
-    auto bias = Input(root, "bias", RandomTensor(Shape{3}, 6));
-    CheckGradients(root, {value, bias}, {ops::BiasAdd(root, value.x, bias.x, {"NCHW"})});
+    CheckGradients([](const Scope& root) {
+      auto value = Input(root, "value", RandomTensor(Shape{2, 3, 2, 2}, 5));
+      auto bias = Input(root, "bias", RandomTensor(Shape{3}, 6));
+      return Problem({value, bias}, {ops::BiasAdd(root, value.x, bias.x, {"NCHW"})});
+    });
   }
 }
 
 TEST_CASE("Relu's and Softplus's gradients", "[nngrad]") {
-  Graph g;
-  Scope root(g);
-  auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 7, 3.0));
-  CheckGradients(root, {features},
-                 {ops::Relu(root, features.x), ops::Softplus(root, features.x)});
+  CheckGradients([](const Scope& root) {
+    auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 7, 3.0));
+    return Problem({features}, {ops::Relu(root, features.x), ops::Softplus(root, features.x)});
+  });
 }
 
 TEST_CASE("Softmax's and LogSoftmax's gradients", "[nngrad]") {
   SECTION("rank 2") {
-    Graph g;
-    Scope root(g);
-    auto logits = Input(root, "logits", RandomTensor(Shape{3, 5}, 8, 2.0));
-    CheckGradients(root, {logits}, {ops::Softmax(root, logits.x)});
-    CheckGradients(root, {logits}, {ops::LogSoftmax(root, logits.x)});
+    for (bool log : {false, true}) {
+      CheckGradients([&](const Scope& root) {
+        auto logits = Input(root, "logits", RandomTensor(Shape{3, 5}, 8, 2.0));
+        return Problem({logits}, {log ? ops::LogSoftmax(root, logits.x) : ops::Softmax(root, logits.x)});
+      });
+    }
   }
   SECTION("rank 3, normalized over the last dimension") {
-    Graph g;
-    Scope root(g);
-    auto logits = Input(root, "logits", RandomTensor(Shape{2, 2, 3}, 9, 2.0));
-    CheckGradients(root, {logits},
-                   {ops::Softmax(root, logits.x), ops::LogSoftmax(root, logits.x)});
+    CheckGradients([](const Scope& root) {
+      auto logits = Input(root, "logits", RandomTensor(Shape{2, 2, 3}, 9, 2.0));
+      return Problem({logits}, {ops::Softmax(root, logits.x), ops::LogSoftmax(root, logits.x)});
+    });
   }
 }
 
 TEST_CASE("SoftmaxCrossEntropyWithLogits's gradient", "[nngrad]") {
   SECTION("of the loss, for features and labels") {
-    Graph g;
-    Scope root(g);
-    auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 10, 2.0));
-    auto labels = Input(root, "labels", Distributions(Shape{3, 4}, 11));
-    auto xent = ops::SoftmaxCrossEntropyWithLogits(root, features.x, labels.x);
-    CheckGradients(root, {features, labels}, {xent.loss});
+    CheckGradients([](const Scope& root) {
+      auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 10, 2.0));
+      auto labels = Input(root, "labels", Distributions(Shape{3, 4}, 11));
+      auto xent = ops::SoftmaxCrossEntropyWithLogits(root, features.x, labels.x);
+      return Problem({features, labels}, {xent.loss});
+    });
   }
   SECTION("of the loss and the backprop output") {
-    Graph g;
-    Scope root(g);
-    auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 12, 2.0));
-    auto labels = Input(root, "labels", Distributions(Shape{3, 4}, 13));
-    auto xent = ops::SoftmaxCrossEntropyWithLogits(root, features.x, labels.x);
-    CheckGradients(root, {features, labels}, {xent.loss, xent.backprop});
+    CheckGradients([](const Scope& root) {
+      auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 12, 2.0));
+      auto labels = Input(root, "labels", Distributions(Shape{3, 4}, 13));
+      auto xent = ops::SoftmaxCrossEntropyWithLogits(root, features.x, labels.x);
+      return Problem({features, labels}, {xent.loss, xent.backprop});
+    });
   }
   SECTION("with labels broadcast over the batch") {
-    Graph g;
-    Scope root(g);
-    auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 14, 2.0));
-    auto row = Input(root, "row_labels", Distributions(Shape{1, 4}, 15));
-    auto vector = Input(root, "vector_labels", Distributions(Shape{4}, 16));
-    CheckGradients(root, {features, row, vector},
-                   {ops::SoftmaxCrossEntropyWithLogits(root, features.x, row.x).loss,
-                    ops::SoftmaxCrossEntropyWithLogits(root, features.x, vector.x).loss});
+    CheckGradients([](const Scope& root) {
+      auto features = Input(root, "features", RandomTensor(Shape{3, 4}, 14, 2.0));
+      auto row = Input(root, "row_labels", Distributions(Shape{1, 4}, 15));
+      auto vector = Input(root, "vector_labels", Distributions(Shape{4}, 16));
+      return Problem({features, row, vector},
+                     {ops::SoftmaxCrossEntropyWithLogits(root, features.x, row.x).loss,
+                      ops::SoftmaxCrossEntropyWithLogits(root, features.x, vector.x).loss});
+    });
   }
   SECTION("with features broadcast over the batch") {
-    Graph g;
-    Scope root(g);
-    auto features = Input(root, "features", RandomTensor(Shape{1, 4}, 17, 2.0));
-    auto labels = Input(root, "labels", Distributions(Shape{3, 4}, 18));
-    auto xent = ops::SoftmaxCrossEntropyWithLogits(root, features.x, labels.x);
-    CheckGradients(root, {features, labels}, {xent.loss, xent.backprop});
+    CheckGradients([](const Scope& root) {
+      auto features = Input(root, "features", RandomTensor(Shape{1, 4}, 17, 2.0));
+      auto labels = Input(root, "labels", Distributions(Shape{3, 4}, 18));
+      auto xent = ops::SoftmaxCrossEntropyWithLogits(root, features.x, labels.x);
+      return Problem({features, labels}, {xent.loss, xent.backprop});
+    });
   }
 }
 
 TEST_CASE("SparseSoftmaxCrossEntropyWithLogits's gradient", "[nngrad]") {
   for (DataType label_type : {DT_INT32, DT_INT64}) {
-    DYNAMIC_SECTION("labels " << DataTypeName(label_type)) {
-      Graph g;
-      Scope root(g);
-      auto features = Input(root, "features", RandomTensor(Shape{4, 3}, 19, 2.0));
-      auto labels = label_type == DT_INT32
-                        ? ops::Const(root, Tensor::FromVector<int32_t>({2, 0, 1, 2}, Shape{4}))
-                        : ops::Const(root, Tensor::FromVector<int64_t>({2, 0, 1, 2}, Shape{4}));
-      auto xent = ops::SparseSoftmaxCrossEntropyWithLogits(root, features.x, labels);
-      SECTION("of the loss") { CheckGradients(root, {features}, {xent.loss}); }
-      SECTION("of the loss and the backprop output") {
-        CheckGradients(root, {features}, {xent.loss, xent.backprop});
+    for (bool with_backprop : {false, true}) {
+      DYNAMIC_SECTION("labels " << DataTypeName(label_type)
+                                << (with_backprop ? ", the loss and the backprop output" : ", the loss")) {
+        CheckGradients([&](const Scope& root) {
+          auto features = Input(root, "features", RandomTensor(Shape{4, 3}, 19, 2.0));
+          auto labels = label_type == DT_INT32
+                            ? ops::Const(root, Tensor::FromVector<int32_t>({2, 0, 1, 2}, Shape{4}))
+                            : ops::Const(root, Tensor::FromVector<int64_t>({2, 0, 1, 2}, Shape{4}));
+          auto xent = ops::SparseSoftmaxCrossEntropyWithLogits(root, features.x, labels);
+          return with_backprop ? Problem({features}, {xent.loss, xent.backprop})
+                               : Problem({features}, {xent.loss});
+        });
       }
     }
   }
@@ -370,9 +331,14 @@ TEST_CASE("A two-layer perceptron's gradients with respect to its variables", "[
     session.Run({{p.value, value}}, {}, {p.assign});
     return session.Run({}, {loss})[0].scalar<double>();
   };
+  // The loss is positive (a mean of cross entropies), so |L|_1 is L.
+  constexpr double kStep = 1e-6;
+  const double loss_l1 = session.Run({}, {loss})[0].scalar<double>();
+  const testing::GradientTolerance tolerance;
   for (size_t i = 0; i < params.size(); ++i) {
     const Param& p = params[i];
     REQUIRE(analytic[i].shape() == p.initial.shape());
+    std::vector<double> numeric;
     for (int64_t j = 0; j < p.initial.num_elements(); ++j) {
       Tensor value = p.initial.Clone();
       value.data<double>()[j] += kStep;
@@ -380,8 +346,17 @@ TEST_CASE("A two-layer perceptron's gradients with respect to its variables", "[
       value = p.initial.Clone();
       value.data<double>()[j] -= kStep;
       const double down = loss_with(p, value);
-      CheckElement(p.name, j, analytic[i].data<double>()[j], (up - down) / (2 * kStep));
+      numeric.push_back((up - down) / (2 * kStep));
     }
     loss_with(p, p.initial);
+    double scale = 0;
+    for (double n : numeric) scale = std::max(scale, std::abs(n));
+    for (size_t j = 0; j < numeric.size(); ++j) {
+      const double a = analytic[i].data<double>()[j];
+      INFO(p.name << " element " << j << ": analytic " << a << ", numeric " << numeric[j]);
+      CHECK(std::abs(a - numeric[j]) <=
+            testing::AllowedGradientError(tolerance, a, numeric[j], scale, loss_l1, 2 * kStep,
+                                          std::numeric_limits<double>::epsilon()));
+    }
   }
 }

@@ -225,10 +225,9 @@ class Checker {
       }
       ++result_.elements_checked;
       const double a = analytic.values[static_cast<size_t>(j)];
-      // Rounding in L(x + h) - L(x - h), each within rounding * eps * |L|_1.
-      const double rounding = 2 * tol.rounding * epsilon_ * loss_l1_ / d.step;
-      const double allowed = tol.rtol * std::max(std::abs(a), std::abs(d.numeric)) +
-                             tol.gradient_atol * gradient_scale + rounding;
+      const double rounding = RoundingAllowance(tol, loss_l1_, d.step, epsilon_);
+      const double allowed =
+          AllowedGradientError(tol, a, d.numeric, gradient_scale, loss_l1_, d.step, epsilon_);
       const double error = std::abs(a - d.numeric);
       // NaN fails: !(NaN <= allowed).
       const double ratio = allowed > 0 ? error / allowed : (error == 0 ? 0 : INFINITY);
@@ -263,6 +262,12 @@ std::string GradientCheckResult::Report() const {
                          Num(worst_error_ratio), " of the allowed");
   for (const std::string& f : failures) s += "\n  " + f;
   return s;
+}
+
+double AllowedGradientError(const GradientTolerance& tol, double analytic, double numeric,
+                            double gradient_scale, double loss_l1, double width, double epsilon) {
+  return tol.rtol * std::max(std::abs(analytic), std::abs(numeric)) +
+         tol.gradient_atol * gradient_scale + RoundingAllowance(tol, loss_l1, width, epsilon);
 }
 
 GradientCheckResult CheckGradients(const GradientBuilder& build,

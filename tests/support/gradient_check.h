@@ -53,6 +53,18 @@ struct GradientTolerance {
   double rounding = 8;
 };
 
+// The bound above for one element: `gradient_scale` is max_i |numeric_i|,
+// `loss_l1` is |L|_1, `width` the difference's (x + h) - (x - h), that is
+// 2h, and `epsilon` the ys' dtype's. The rounding part alone is reported
+// in failures.
+inline double RoundingAllowance(const GradientTolerance& tol, double loss_l1, double width,
+                                double epsilon) {
+  // Rounding in L(x + h) - L(x - h), each within rounding * eps * |L|_1.
+  return 2 * tol.rounding * epsilon * loss_l1 / width;
+}
+double AllowedGradientError(const GradientTolerance& tol, double analytic, double numeric,
+                            double gradient_scale, double loss_l1, double width, double epsilon);
+
 struct GradientCheckOptions {
   // The central difference's step is step * max(|x|, 1) for each element.
   double step = 1e-6;
