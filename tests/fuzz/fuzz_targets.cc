@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -134,6 +136,197 @@ void GraphRun(const uint8_t* data, size_t size) {
   }
 }
 
+namespace {
+
+// The fuzzer's bytes as a stream of choices; zeros once they run out.
+class Choices {
+ public:
+  Choices(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  bool empty() const { return pos_ >= size_; }
+  uint8_t Byte() { return empty() ? 0 : data_[pos_++]; }
+  // One of `n` (n > 0).
+  size_t Pick(size_t n) { return Byte() % n; }
+  template <typename T>
+  const T& PickFrom(const std::vector<T>& values) {
+    return values[Pick(values.size())];
+  }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+// Ordinary values and the extremes hostile graphs use.
+const std::vector<int64_t> kInts = {0, 1, 2, 3, 4, -1, -2, 7, int64_t{1} << 31, int64_t{1} << 62,
+                                    -(int64_t{1} << 31), std::numeric_limits<int64_t>::max()};
+const std::vector<float> kFloats = {0.f, 1.f, -1.f, 0.5f, 1e30f, -1e-30f,
+                                    std::numeric_limits<float>::infinity(),
+                                    std::numeric_limits<float>::quiet_NaN()};
+const std::vector<std::string> kStrings = {"", "v", "NHWC", "NCHW", "SAME", "VALID"};
+const std::vector<DataType> kTypes = {DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_UINT8, DT_BOOL};
+const std::vector<int64_t> kDims = {0, 1, 2, 3, -1, int64_t{1} << 62};
+
+PartialShape ChooseShape(Choices& c) {
+  std::vector<int64_t> dims(c.Pick(4));
+  for (int64_t& d : dims) d = c.PickFrom(kDims);
+  try {
+    return PartialShape(dims);
+  } catch (const Error&) {
+    return PartialShape({2});
+  }
+}
+
+Tensor ChooseTensor(Choices& c) {
+  const DataType dtype = c.PickFrom(kTypes);
+  const int64_t n = static_cast<int64_t>(c.Pick(5));
+  Tensor t(dtype, Shape({n}));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = c.PickFrom(kInts);
+    switch (dtype) {
+      case DT_FLOAT: t.data<float>()[i] = c.PickFrom(kFloats); break;
+      case DT_DOUBLE: t.data<double>()[i] = c.PickFrom(kFloats); break;
+      case DT_INT32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
+      case DT_INT64: t.data<int64_t>()[i] = v; break;
+      case DT_UINT8: t.data<uint8_t>()[i] = static_cast<uint8_t>(v); break;
+      case DT_BOOL: t.data<bool>()[i] = (v & 1) != 0; break;
+      default: break;
+    }
+  }
+  return t;
+}
+
+AttrValue ChooseAttr(Choices& c, const AttrDef& def) {
+  const size_t count = c.Pick(4);
+  switch (def.type) {
+    case AttrType::kInt: return c.PickFrom(kInts);
+    case AttrType::kFloat: return c.PickFrom(kFloats);
+    case AttrType::kBool: return (c.Byte() & 1) != 0;
+    case AttrType::kString:
+      return def.allowed_strings.empty() ? c.PickFrom(kStrings) : c.PickFrom(def.allowed_strings);
+    case AttrType::kType:
+      return def.allowed_types.empty() ? c.PickFrom(kTypes) : c.PickFrom(def.allowed_types);
+    case AttrType::kShape: return ChooseShape(c);
+    case AttrType::kTensor: return ChooseTensor(c);
+    case AttrType::kListInt: {
+      std::vector<int64_t> v(count);
+      for (int64_t& x : v) x = c.PickFrom(kInts);
+      return v;
+    }
+    case AttrType::kListFloat: {
+      std::vector<float> v(count);
+      for (float& x : v) x = c.PickFrom(kFloats);
+      return v;
+    }
+    case AttrType::kListString: {
+      std::vector<std::string> v(count);
+      for (std::string& x : v) x = c.PickFrom(kStrings);
+      return v;
+    }
+    case AttrType::kListType: {
+      std::vector<DataType> v(count);
+      for (DataType& x : v) x = c.PickFrom(kTypes);
+      return v;
+    }
+    case AttrType::kListShape: {
+      std::vector<PartialShape> v;
+      for (size_t i = 0; i < count; ++i) v.push_back(ChooseShape(c));
+      return v;
+    }
+  }
+  return int64_t{0};
+}
+
+}  // namespace
+
+void GraphBuild(const uint8_t* data, size_t size) {
+  Choices c(data, size);
+  auto graph = std::make_shared<Graph>();
+  Scope root(*graph);
+  // A pool to draw inputs from: constants of each dtype, and placeholders
+  // whose values (shapes computed at run time) come from the bytes.
+  std::vector<Output> pool = {
+      ops::Const(root, Tensor::FromVector<float>({1, -2, 3, 0.5f, 0, 4}, Shape{2, 3})),
+      ops::Const(root, Tensor::FromVector<float>({2})),
+      ops::Const(root, Tensor::FromVector<double>({1, 2, 3})),
+      ops::Const(root, Tensor::FromVector<int32_t>({2, 3})),
+      ops::Const(root, Tensor::FromVector<int32_t>({1}, Shape{})),
+      ops::Const(root, Tensor::FromVector<int64_t>({3})),
+      ops::Const(root, Tensor::FromVector<bool>({true, false})),
+      ops::Const(root, Tensor::FromVector<uint8_t>({7, 200})),
+  };
+  const Output dims = ops::Placeholder(root.WithOpName("dims"), DT_INT64, {2});
+  const Output index = ops::Placeholder(root.WithOpName("index"), DT_INT32, {});
+  const Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, PartialShape({-1, 3}));
+  pool.insert(pool.end(), {dims, index, x});
+  const FeedList feeds = {
+      {dims, Tensor::FromVector<int64_t>({c.PickFrom(kInts), c.PickFrom(kInts)})},
+      {index, Tensor::FromVector<int32_t>({static_cast<int32_t>(c.PickFrom(kInts))}, Shape{})},
+      {x, Tensor::Zeros(DT_FLOAT, Shape{static_cast<int64_t>(c.Pick(3)), 3})}};
+
+  const std::vector<const OpDef*> registry = OpRegistry::Global().List();
+  for (int n = 0; n < 24 && !c.empty(); ++n) {
+    const OpDef& op = *registry[c.Pick(registry.size())];
+    NodeSpec spec;
+    spec.name = "n" + std::to_string(n);
+    spec.op = op.name;
+    for (const AttrDef& attr : op.attrs) {
+      // Type attrs that inputs determine are inferred; the others (an
+      // output's dtype) and half the attrs with defaults are chosen.
+      const bool inferred = attr.type == AttrType::kType &&
+                            std::any_of(op.inputs.begin(), op.inputs.end(),
+                                        [&](const ArgDef& a) { return a.type_attr == attr.name; });
+      if (inferred || (attr.default_value && (c.Byte() & 1))) continue;
+      spec.attrs[attr.name] = ChooseAttr(c, attr);
+    }
+    for (const ArgDef& arg : op.inputs) {
+      size_t count = 1;
+      if (!arg.number_attr.empty()) {
+        count = 1 + c.Pick(3);
+        spec.attrs[arg.number_attr] = static_cast<int64_t>(count);
+      }
+      // The first input of a type attr picks it; the rest follow it.
+      for (size_t k = 0; k < count; ++k) {
+        DataType want = arg.fixed_type;
+        if (want == DT_INVALID && !arg.type_attr.empty() && spec.attrs.count(arg.type_attr)) {
+          if (const auto* t = std::get_if<DataType>(&spec.attrs.at(arg.type_attr))) want = *t;
+        }
+        std::vector<Output> matching;
+        for (const Output& o : pool) {
+          if (want == DT_INVALID || o.dtype() == want) matching.push_back(o);
+        }
+        const Output in = c.PickFrom(matching.empty() ? pool : matching);
+        spec.inputs.push_back(in);
+        if (want == DT_INVALID && !arg.type_attr.empty()) spec.attrs[arg.type_attr] = in.dtype();
+      }
+    }
+    try {
+      Node* node = graph->AddNode(std::move(spec));
+      for (int k = 0; k < node->num_outputs(); ++k) pool.push_back(node->output(k));
+    } catch (const Error&) {
+      // Refused when built: the normal outcome for most choices.
+    }
+  }
+
+  CheckImported(*graph);
+  std::vector<TensorName> fetches;
+  std::vector<TargetName> targets;
+  for (const auto& node : graph->nodes()) {
+    if (node->num_outputs() == 0) targets.emplace_back(node.get());
+    for (int k = 0; k < node->num_outputs(); ++k) {
+      if (node->output_type(k) != DT_RESOURCE) fetches.emplace_back(node->output(k));
+    }
+  }
+  Session session(graph, {.memory_limit_bytes = kRunMemoryLimit});
+  for (int run = 0; run < 2; ++run) {
+    try {
+      session.Run(feeds, fetches, targets);
+    } catch (const Error&) {
+      return;
+    }
+  }
+}
+
 void Checkpoint(const uint8_t* data, size_t size) {
   const fs::path path = InputFile("checkpoint.safetensors", data, size);
   tensorgraph::Checkpoint read;
@@ -194,6 +387,7 @@ const std::vector<Target>& Targets() {
       {"graphdef_binary", GraphDefBinary, ".pb"},
       {"graphdef_text", GraphDefText, ".pbtxt"},
       {"graph_run", GraphRun, ".pb"},
+      {"graph_build", GraphBuild, ""},
       {"checkpoint", Checkpoint, ".safetensors"},
       {"npy", Npy, ".npy"},
   };

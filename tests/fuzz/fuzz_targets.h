@@ -21,6 +21,11 @@ void GraphDefText(const uint8_t* data, size_t size);
 // A binary GraphDef imported and run, under a memory limit, with every
 // placeholder of known shape fed zeros and every sink fetched or run.
 void GraphRun(const uint8_t* data, size_t size);
+// Bytes read as choices that build a graph op by op from the registry
+// (ops, inputs among the outputs so far, attrs from tables of ordinary and
+// extreme values), then run as GraphRun does, with run-time shapes fed from
+// the bytes too; the built graph must also survive a write and import.
+void GraphBuild(const uint8_t* data, size_t size);
 // A safetensors checkpoint: read, restored into a session of a small fixed
 // graph, and, when it reads, written back and read to the same tensors.
 void Checkpoint(const uint8_t* data, size_t size);
@@ -31,7 +36,8 @@ void Npy(const uint8_t* data, size_t size);
 struct Target {
   std::string_view name;  // as in tests/fuzz/regressions/<name>/ and fuzz_<name>
   void (*run)(const uint8_t* data, size_t size);
-  // The test data files (by extension) that seed its corpus.
+  // The test data files (by extension) that seed its corpus; empty for
+  // none (the input is not a file format).
   std::string_view seed_extension;
 };
 const std::vector<Target>& Targets();

@@ -15,13 +15,14 @@ source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$build" && pwd)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(graphdef_binary graphdef_text graph_run checkpoint npy)
+  targets=(graphdef_binary graphdef_text graph_run graph_build checkpoint npy)
 fi
 
 seed_extension() {
   case "$1" in
     graphdef_binary | graph_run) echo pb ;;
     graphdef_text) echo pbtxt ;;
+    graph_build) echo none ;;  # its input is choices, not a file format
     checkpoint) echo safetensors ;;
     npy) echo npy ;;
     *) echo "unknown fuzz target '$1'" >&2; exit 2 ;;
