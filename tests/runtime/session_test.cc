@@ -125,6 +125,21 @@ TEST_CASE("every op that makes a tensor of a run-time shape refuses one that wra
             ErrorCode::kResourceExhausted, "pad", "needs more bytes than int64 can count") == "");
 }
 
+TEST_CASE("a reduction of an empty tensor to a huge output fails naming the node and the size",
+          "[session][hostile]") {
+  // [2^59, 0] holds nothing; summing away its last dim asks for 2^59
+  // floats (2^61 bytes), more than any machine has.
+  Graph g;
+  Scope root(g);
+  const Output dims = ops::Placeholder(root.WithOpName("dims"), DT_INT64, {2});
+  const Output empty = ops::Fill(root.WithOpName("empty"), dims, ops::ScalarConst(root, DT_FLOAT, 1.0));
+  ops::Sum(root.WithOpName("sum"), empty, {1});
+  Session session(g);
+  const FeedList feeds = {{"dims", Tensor::FromVector<int64_t>({int64_t{1} << 59, 0})}};
+  CHECK(testing::ErrorMismatch([&] { session.Run(feeds, {"sum"}); }, ErrorCode::kResourceExhausted,
+                               "sum", "2305843009213693952 bytes") == "");
+}
+
 TEST_CASE("a zero-size shape whose other dims overflow int64 is refused", "[session][hostile]") {
   const int64_t big = int64_t{1} << 62;
   CHECK_THROWS_AS(Shape({0, big, 4}), Error);
