@@ -81,6 +81,30 @@ void Import(const fs::path& path) {
   CheckImported(*graph);
 }
 
+// A node's outputs to fetch (all but resource handles), or the node as a
+// target when it has none.
+void AddFetchesAndTargets(const Node& node, std::vector<TensorName>& fetches,
+                          std::vector<TargetName>& targets) {
+  if (node.num_outputs() == 0) targets.emplace_back(&node);
+  for (int k = 0; k < node.num_outputs(); ++k) {
+    if (node.output_type(k) != DT_RESOURCE) fetches.emplace_back(node.output(k));
+  }
+}
+
+// Runs the graph under the memory limit twice: the second Run reuses the
+// compiled plan and the variables the first one may have set.
+void RunTwice(std::shared_ptr<const Graph> graph, const FeedList& feeds,
+              const std::vector<TensorName>& fetches, const std::vector<TargetName>& targets) {
+  Session session(std::move(graph), {.memory_limit_bytes = kRunMemoryLimit});
+  for (int run = 0; run < 2; ++run) {
+    try {
+      session.Run(feeds, fetches, targets);
+    } catch (const Error&) {
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 void GraphDefBinary(const uint8_t* data, size_t size) { Import(InputFile("graph.pb", data, size)); }
@@ -118,22 +142,9 @@ void GraphRun(const uint8_t* data, size_t size) {
         }
       }
     }
-    if (consumed[static_cast<size_t>(node->id())]) continue;
-    if (node->num_outputs() == 0) targets.emplace_back(node.get());
-    for (int k = 0; k < node->num_outputs(); ++k) {
-      if (node->output_type(k) != DT_RESOURCE) fetches.emplace_back(node->output(k));
-    }
+    if (!consumed[static_cast<size_t>(node->id())]) AddFetchesAndTargets(*node, fetches, targets);
   }
-  Session session(graph, {.memory_limit_bytes = kRunMemoryLimit});
-  // Twice: the second Run reuses the compiled plan and the variables the
-  // first one may have set.
-  for (int run = 0; run < 2; ++run) {
-    try {
-      session.Run(feeds, fetches, targets);
-    } catch (const Error&) {
-      return;
-    }
-  }
+  RunTwice(graph, feeds, fetches, targets);
 }
 
 namespace {
@@ -311,20 +322,8 @@ void GraphBuild(const uint8_t* data, size_t size) {
   CheckImported(*graph);
   std::vector<TensorName> fetches;
   std::vector<TargetName> targets;
-  for (const auto& node : graph->nodes()) {
-    if (node->num_outputs() == 0) targets.emplace_back(node.get());
-    for (int k = 0; k < node->num_outputs(); ++k) {
-      if (node->output_type(k) != DT_RESOURCE) fetches.emplace_back(node->output(k));
-    }
-  }
-  Session session(graph, {.memory_limit_bytes = kRunMemoryLimit});
-  for (int run = 0; run < 2; ++run) {
-    try {
-      session.Run(feeds, fetches, targets);
-    } catch (const Error&) {
-      return;
-    }
-  }
+  for (const auto& node : graph->nodes()) AddFetchesAndTargets(*node, fetches, targets);
+  RunTwice(graph, feeds, fetches, targets);
 }
 
 void Checkpoint(const uint8_t* data, size_t size) {
