@@ -2,6 +2,14 @@
 # and runs each for SECONDS, so the fuzzers keep building and running in
 # every `make test`. Skipped, visibly, without clang++ or its libFuzzer
 # (Debian: clang, libclang-rt-14-dev; scripts/install-deps.sh installs them).
+
+# In a sanitizer build (TG_SANITIZE) the programs this builds against the
+# library would need the sanitizer runtime: tests/CMakeLists.txt.
+if(SANITIZE)
+  message("TG_TEST_SKIPPED: not run in a sanitizer build (-DTG_SANITIZE=${SANITIZE})")
+  return()
+endif()
+
 find_program(CLANGXX NAMES clang++ clang++-14)
 if(NOT CLANGXX)
   message("TG_TEST_SKIPPED: no clang++ to build the fuzzers with")

@@ -2,6 +2,14 @@
 # compiled by g++ and by clang++ against the built library, run twice each:
 # the four .pb files must be byte-identical. Skipped, visibly, without the
 # second compiler. SOURCE_DIR, BUILD_DIR, WORK; LIBRARY: libtensorgraph.
+
+# In a sanitizer build (TG_SANITIZE) the programs this builds against the
+# library would need the sanitizer runtime: tests/CMakeLists.txt.
+if(SANITIZE)
+  message("TG_TEST_SKIPPED: not run in a sanitizer build (-DTG_SANITIZE=${SANITIZE})")
+  return()
+endif()
+
 find_program(GXX NAMES g++)
 find_program(CLANGXX NAMES clang++ clang++-14)
 if(NOT GXX OR NOT CLANGXX)
