@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <queue>
 
 namespace tensorgraph {
 
@@ -222,6 +223,41 @@ class NodeChecker {
 
 }  // namespace
 
+namespace {
+
+// Runs the op's shape function on these inputs (a Const input's value
+// included, as shape functions read shape arguments from constants).
+InferenceContext InferShapes(const OpDef& op, const std::string& name, const AttrMap& attrs,
+                             const std::vector<Output>& in, int num_outputs) {
+  std::vector<InferenceContext::Input> inputs;
+  inputs.reserve(in.size());
+  for (const Output& o : in) {
+    const Tensor* value = nullptr;
+    if (o.node->op() == "Const") value = &o.node->attr<Tensor>("value");
+    inputs.push_back({o.dtype(), o.shape(), value, o.node->output_handle_data(o.index)});
+  }
+  InferenceContext ctx(op, name, attrs, std::move(inputs), num_outputs);
+  if (op.shape_fn) op.shape_fn(ctx);
+  return ctx;
+}
+
+// Whether every tensor `refined` allows is one `shape` allows too.
+bool Refines(const PartialShape& refined, const PartialShape& shape) {
+  if (!shape.rank_known()) return true;
+  if (refined.rank() != shape.rank()) return false;
+  for (int d = 0; d < shape.rank(); ++d) {
+    if (shape.dim(d) != kUnknownDim && refined.dim(d) != shape.dim(d)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Graph::Owns(const Node* n) const {
+  return n != nullptr && n->id_ >= 0 && n->id_ < num_nodes() &&
+         nodes_[static_cast<size_t>(n->id_)].get() == n;
+}
+
 Node* Graph::AddNode(NodeSpec spec) {
   if (!IsValidNodeName(spec.name)) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -239,12 +275,9 @@ Node* Graph::AddNode(NodeSpec spec) {
                 StrCat("unknown op '", spec.op, "': no op of this name is registered"), spec.name,
                 spec.op);
   }
-  auto owned = [&](const Node* n) {
-    return n != nullptr && n->id_ < num_nodes() && nodes_[static_cast<size_t>(n->id_)].get() == n;
-  };
   for (size_t i = 0; i < spec.inputs.size(); ++i) {
     const Output& in = spec.inputs[i];
-    if (!owned(in.node)) {
+    if (!Owns(in.node)) {
       throw Error(ErrorCode::kInvalidArgument,
                   StrCat("input ", i, " is not a node of this graph"), spec.name, spec.op);
     }
@@ -256,7 +289,7 @@ Node* Graph::AddNode(NodeSpec spec) {
     }
   }
   for (const Node* c : spec.control_inputs) {
-    if (!owned(c)) {
+    if (!Owns(c)) {
       throw Error(ErrorCode::kInvalidArgument, "control input is not a node of this graph",
                   spec.name, spec.op);
     }
@@ -264,16 +297,8 @@ Node* Graph::AddNode(NodeSpec spec) {
 
   std::vector<DataType> output_types = NodeChecker(*op, spec).Check();
 
-  std::vector<InferenceContext::Input> inputs;
-  inputs.reserve(spec.inputs.size());
-  for (const Output& in : spec.inputs) {
-    const Tensor* value = nullptr;
-    if (in.node->op() == "Const") value = &in.node->attr<Tensor>("value");
-    inputs.push_back({in.dtype(), in.shape(), value, in.node->output_handle_data(in.index)});
-  }
-  InferenceContext ctx(*op, spec.name, spec.attrs, std::move(inputs),
-                       static_cast<int>(output_types.size()));
-  if (op->shape_fn) op->shape_fn(ctx);
+  InferenceContext ctx = InferShapes(*op, spec.name, spec.attrs, spec.inputs,
+                                     static_cast<int>(output_types.size()));
 
   auto node = std::make_unique<Node>();
   node->graph_ = this;
@@ -289,6 +314,8 @@ Node* Graph::AddNode(NodeSpec spec) {
   node->output_handle_data_ = ctx.output_handle_data();
   node->scope_ = std::move(spec.scope);
   Node* raw = node.get();
+  for (int i = 0; i < raw->num_inputs(); ++i) raw->inputs_[static_cast<size_t>(i)].node->consumers_.push_back({raw, i});
+  for (Node* c : raw->control_inputs_) c->consumers_.push_back({raw, Consumer::kControlInput});
   by_name_.emplace(raw->name_, raw);
   name_counters_.try_emplace(raw->name_, 0);
   nodes_.push_back(std::move(node));
@@ -377,6 +404,175 @@ std::string Graph::UniqueName(std::string_view base) {
     std::string candidate = StrCat(name, "_", ++it->second);
     if (name_counters_.try_emplace(candidate, 0).second) return candidate;
   }
+}
+
+// --- editing --------------------------------------------------------------------
+
+std::vector<Consumer> Graph::Consumers(Output output) const {
+  std::vector<Consumer> out;
+  for (const Consumer& c : output.node->consumers_) {
+    if (c.input != Consumer::kControlInput && c.node->input(c.input).index == output.index) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+bool Graph::DependsOn(const Node* from, const Node* to) const {
+  // Inputs precede their consumers, so nothing before `to` can reach it.
+  std::vector<char> seen(static_cast<size_t>(num_nodes()), 0);
+  std::vector<const Node*> stack = {from};
+  while (!stack.empty()) {
+    const Node* n = stack.back();
+    stack.pop_back();
+    if (n == to) return true;
+    if (seen[static_cast<size_t>(n->id_)] || n->id_ < to->id_) continue;
+    seen[static_cast<size_t>(n->id_)] = 1;
+    for (const Output& in : n->inputs_) stack.push_back(in.node);
+    for (const Node* c : n->control_inputs_) stack.push_back(c);
+  }
+  return false;
+}
+
+void Graph::ReplaceInput(Node* node, int i, Output replacement) {
+  if (!Owns(node)) ThrowInvalid("ReplaceInput: the node is not in this graph");
+  auto fail = [&](auto&&... message) {
+    throw Error(ErrorCode::kInvalidArgument, StrCat("cannot replace input ", i, ": ", message...),
+                node->name(), node->op());
+  };
+  if (i < 0 || i >= node->num_inputs()) fail("the node has ", Count(node->num_inputs(), "input"));
+  if (!Owns(replacement.node)) fail("the replacement is not a node of this graph");
+  if (replacement.index < 0 || replacement.index >= replacement.node->num_outputs()) {
+    fail("'", replacement.node->name(), "' has ", Count(replacement.node->num_outputs(), "output"));
+  }
+  const Output old = node->input(i);
+  if (replacement == old) return;
+  if (replacement.dtype() != old.dtype()) {
+    fail("'", replacement.name(), "' is ", DataTypeName(replacement.dtype()), ", the input is ",
+         DataTypeName(old.dtype()));
+  }
+  if (DependsOn(replacement.node, node)) {
+    fail("'", replacement.name(), "' depends on this node: the edit would make a cycle");
+  }
+  std::vector<Output> inputs = node->inputs_;
+  inputs[static_cast<size_t>(i)] = replacement;
+  std::vector<PartialShape> shapes;
+  std::vector<std::optional<HandleData>> handles;
+  try {
+    InferenceContext ctx = InferShapes(*node->op_def_, node->name(), node->attrs_, inputs,
+                                       node->num_outputs());
+    shapes = ctx.outputs();
+    handles = ctx.output_handle_data();
+  } catch (const Error& e) {
+    fail("with '", replacement.name(), "' ", e.message());
+  }
+  for (int k = 0; k < node->num_outputs(); ++k) {
+    if (!Refines(shapes[static_cast<size_t>(k)], node->output_shape(k))) {
+      fail("output ", k, " would become ", shapes[static_cast<size_t>(k)].ToString(),
+           ", which its consumers, built for ", node->output_shape(k).ToString(), ", may not take");
+    }
+  }
+  // Commit: the edges, the refined shapes, and the order if it broke.
+  auto& from = old.node->consumers_;
+  from.erase(std::find(from.begin(), from.end(), Consumer{node, i}));
+  replacement.node->consumers_.push_back({node, i});
+  node->inputs_[static_cast<size_t>(i)] = replacement;
+  node->output_shapes_ = std::move(shapes);
+  node->output_handle_data_ = std::move(handles);
+  if (replacement.node->id_ > node->id_) SortTopologically();
+}
+
+int Graph::ReplaceUses(Output from, Output to) {
+  const std::vector<Consumer> consumers = Consumers(from);
+  for (const Consumer& c : consumers) ReplaceInput(c.node, c.input, to);
+  return static_cast<int>(consumers.size());
+}
+
+void Graph::AddControlInput(Node* node, Node* control) {
+  if (!Owns(node) || !Owns(control)) ThrowInvalid("AddControlInput: the node is not in this graph");
+  auto& controls = node->control_inputs_;
+  if (std::find(controls.begin(), controls.end(), control) != controls.end()) return;
+  if (DependsOn(control, node)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                StrCat("cannot add control input '", control->name(),
+                       "': it depends on this node, so the edit would make a cycle"),
+                node->name(), node->op());
+  }
+  controls.push_back(control);
+  control->consumers_.push_back({node, Consumer::kControlInput});
+  if (control->id_ > node->id_) SortTopologically();
+}
+
+void Graph::RemoveControlInput(Node* node, Node* control) {
+  auto& controls = node->control_inputs_;
+  auto it = std::find(controls.begin(), controls.end(), control);
+  if (it == controls.end()) {
+    throw Error(ErrorCode::kNotFound,
+                StrCat("'", control->name(), "' is not a control input of this node"), node->name(),
+                node->op());
+  }
+  controls.erase(it);
+  auto& from = control->consumers_;
+  from.erase(std::find(from.begin(), from.end(), Consumer{node, Consumer::kControlInput}));
+}
+
+void Graph::RemoveNode(Node* node) {
+  if (!Owns(node)) ThrowInvalid("RemoveNode: the node is not in this graph");
+  if (!node->consumers_.empty()) {
+    std::string names;
+    const size_t shown = std::min<size_t>(node->consumers_.size(), 3);
+    for (size_t k = 0; k < shown; ++k) {
+      names += StrCat(k ? ", " : "", "'", node->consumers_[k].node->name(), "'");
+    }
+    if (node->consumers_.size() > shown) names += StrCat(" and ", node->consumers_.size() - shown, " more");
+    throw Error(ErrorCode::kFailedPrecondition,
+                StrCat("cannot remove a node that others consume: ", names), node->name(),
+                node->op());
+  }
+  for (int i = 0; i < node->num_inputs(); ++i) {
+    auto& from = node->inputs_[static_cast<size_t>(i)].node->consumers_;
+    from.erase(std::find(from.begin(), from.end(), Consumer{node, i}));
+  }
+  for (Node* c : node->control_inputs_) {
+    auto& from = c->consumers_;
+    from.erase(std::find(from.begin(), from.end(), Consumer{node, Consumer::kControlInput}));
+  }
+  for (auto& [key, members] : collections_) std::erase(members, node);
+  by_name_.erase(node->name_);
+  nodes_.erase(nodes_.begin() + node->id_);
+  Renumber();
+}
+
+void Graph::Renumber() {
+  for (size_t k = 0; k < nodes_.size(); ++k) nodes_[k]->id_ = static_cast<int>(k);
+}
+
+void Graph::SortTopologically() {
+  // Kahn's algorithm taking, among the ready nodes, the earliest in the old
+  // order, so that an edit moves as few nodes as it must.
+  const size_t n = nodes_.size();
+  std::vector<int> waiting(n, 0);
+  for (const auto& node : nodes_) {
+    waiting[static_cast<size_t>(node->id_)] =
+        node->num_inputs() + static_cast<int>(node->control_inputs_.size());
+  }
+  std::priority_queue<int, std::vector<int>, std::greater<>> ready;
+  for (size_t k = 0; k < n; ++k) {
+    if (waiting[k] == 0) ready.push(static_cast<int>(k));
+  }
+  std::vector<std::unique_ptr<Node>> sorted;
+  sorted.reserve(n);
+  while (!ready.empty()) {
+    const int k = ready.top();
+    ready.pop();
+    for (const Consumer& c : nodes_[static_cast<size_t>(k)]->consumers_) {
+      if (--waiting[static_cast<size_t>(c.node->id_)] == 0) ready.push(c.node->id_);
+    }
+    sorted.push_back(std::move(nodes_[static_cast<size_t>(k)]));
+  }
+  // Edits refuse cycles, so every node was placed.
+  nodes_ = std::move(sorted);
+  Renumber();
 }
 
 void Graph::AddToCollection(const std::string& key, Node* node) {

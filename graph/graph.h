@@ -36,6 +36,15 @@ struct Output {
   friend bool operator==(const Output&, const Output&) = default;
 };
 
+// A node reading another's output (input >= 0: which of its inputs) or
+// having it as a control input (input == kControlInput).
+struct Consumer {
+  static constexpr int kControlInput = -1;
+  Node* node = nullptr;
+  int input = 0;
+  friend bool operator==(const Consumer&, const Consumer&) = default;
+};
+
 class Node {
  public:
   int id() const { return id_; }
@@ -55,6 +64,10 @@ class Node {
   const Output& input(int i) const { return inputs_.at(i); }
   const std::vector<Output>& inputs() const { return inputs_; }
   const std::vector<Node*>& control_inputs() const { return control_inputs_; }
+
+  // The nodes reading this one, data and control edges, in the order the
+  // edges were made.
+  const std::vector<Consumer>& consumers() const { return consumers_; }
 
   int num_outputs() const { return static_cast<int>(output_types_.size()); }
   DataType output_type(int i) const { return output_types_.at(i); }
@@ -80,6 +93,7 @@ class Node {
   AttrMap attrs_;
   std::vector<Output> inputs_;
   std::vector<Node*> control_inputs_;
+  std::vector<Consumer> consumers_;
   std::vector<DataType> output_types_;
   std::vector<PartialShape> output_shapes_;
   std::vector<std::optional<HandleData>> output_handle_data_;
@@ -124,9 +138,36 @@ class Graph {
   // kNotFound otherwise.
   Output FindOutput(std::string_view tensor_name) const;
 
-  // Nodes in insertion order, which is a topological order.
+  // Nodes in a topological order: insertion order, until an edit makes a
+  // node read one added after it, which re-sorts (keeping insertion order
+  // wherever the edges allow). A node's id is its position here.
   const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
+
+  // --- editing, for graph passes ---------------------------------------------
+  // Each edit checks what AddNode would and leaves a valid graph, or throws
+  // (naming the node) and changes nothing. Edits other than AddNode may
+  // renumber ids and invalidate what was compiled from the graph: make
+  // Sessions after editing.
+
+  // The consumers of one output.
+  std::vector<Consumer> Consumers(Output output) const;
+  // Makes input `i` of `node` read `replacement`, which must have the
+  // input's dtype and must not depend on `node` (no cycle). The node's
+  // shape function runs again on its new inputs (a constant's value
+  // counts): its outputs' shapes may become more specific but must stay
+  // compatible with what its consumers were built for (kInvalidArgument).
+  void ReplaceInput(Node* node, int i, Output replacement);
+  // Replaces `from` with `to` in every consumer reading it; returns how
+  // many inputs changed. Control edges on `from`'s node stay.
+  int ReplaceUses(Output from, Output to);
+  void AddControlInput(Node* node, Node* control);
+  // Throws kNotFound when `control` is not a control input of `node`.
+  void RemoveControlInput(Node* node, Node* control);
+  // Removes a node nothing consumes (kFailedPrecondition, naming consumers,
+  // otherwise), with its edges and collection entries. Its name stays
+  // reserved: UniqueName never hands it out again.
+  void RemoveNode(Node* node);
 
   // `base` if unused, else base_1, base_2... The name is reserved.
   std::string UniqueName(std::string_view base);
@@ -143,6 +184,13 @@ class Graph {
   const std::vector<Node*>& GetCollection(const std::string& key) const;
 
  private:
+  bool Owns(const Node* node) const;
+  // Whether `from` is `to` or reaches it through inputs (data or control).
+  bool DependsOn(const Node* from, const Node* to) const;
+  // Restores the topological order after an edit; stable.
+  void SortTopologically();
+  void Renumber();
+
   std::vector<std::unique_ptr<Node>> nodes_;
   std::unordered_map<std::string, Node*> by_name_;
   std::unordered_map<std::string, int> name_counters_;
