@@ -226,9 +226,20 @@ void ConcatOffsetShape(InferenceContext& c) {
            DimsToString(*first));
   }
   const int axis = static_cast<int>(a < 0 ? a + rank : a);
-  for (int i = 1; i < n; ++i) {
+  // The offsets are running sums of the sizes at concat_dim: sizes are
+  // non-negative and their total must be countable.
+  int64_t total = 0;
+  for (int i = 0; i < n; ++i) {
     auto shape = c.input_value_as_ints(i + 1);
     if (!shape) continue;
+    for (int64_t d : *shape) {
+      if (d < 0) c.Fail("shape[", i, "] is ", DimsToString(*shape), ": sizes must be non-negative");
+    }
+    if (shape->size() == first->size() &&
+        __builtin_add_overflow(total, (*shape)[static_cast<size_t>(axis)], &total)) {
+      c.Fail("the sizes at concat_dim ", axis, " add up to more than int64 can count");
+    }
+    if (i == 0) continue;
     if (shape->size() != first->size()) {
       c.Fail("shape[", i, "] is ", DimsToString(*shape), " but shape[0] is ",
              DimsToString(*first), ": every shape must have the same rank");

@@ -207,6 +207,27 @@ TEST_CASE("ConcatOffset gives where each piece starts along concat_dim", "[array
                     Contains("concat_dim 2 is out of range [-2, 2)"));
 }
 
+TEST_CASE("ConcatOffset refuses sizes whose running sum overflows, naming the node",
+          "[arraygrad][hostile]") {
+  // Found by the graph_build fuzzer: two 2^62 sizes, fed at run time.
+  Graph g;
+  Scope root(g);
+  const Output a = ops::Placeholder(root.WithOpName("a"), DT_INT64, {1});
+  const Output b = ops::Placeholder(root.WithOpName("b"), DT_INT64, {1});
+  const Output c = ops::Placeholder(root.WithOpName("c"), DT_INT64, {1});
+  auto offsets = ops::ConcatOffset(root.WithOpName("offsets"), ops::ScalarIndexConst(root, 0), {a, b, c});
+  Session session(g);
+  const Tensor big = Tensor::FromVector<int64_t>({int64_t{1} << 62});
+  CHECK(testing::ErrorMismatch([&] { session.Run({{a, big}, {b, big}, {c, big}}, {offsets[2]}); },
+                               ErrorCode::kInvalidArgument, "offsets",
+                               "the sizes at concat_dim 0 add up to more than int64 can count") == "");
+  CHECK(testing::ErrorMismatch(
+            [&] {
+              session.Run({{a, Tensor::FromVector<int64_t>({-1})}, {b, big}, {c, big}}, {offsets[1]});
+            },
+            ErrorCode::kInvalidArgument, "offsets", "sizes must be non-negative") == "");
+}
+
 TEST_CASE("Size counts elements, including unknown dims at run time", "[arraygrad]") {
   Graph g;
   Scope root(g);
