@@ -110,7 +110,7 @@ TEST_CASE("every op that makes a tensor of a run-time shape refuses one that wra
     Scope root(g);
     make(root.WithOpName(name), root, ops::Placeholder(root.WithOpName("dims"), DT_INT64, {1}));
     Session session(g);
-    CHECK(testing::ErrorMismatch([&] { session.Run({{"dims", huge}}, {name}); },
+    CHECK(testing::ErrorMismatch([&, name = name] { session.Run({{"dims", huge}}, {name}); },
                                  ErrorCode::kResourceExhausted, name,
                                  "needs more bytes than int64 can count") == "");
   }
