@@ -51,13 +51,14 @@ for t in "${targets[@]}"; do
   echo "== fuzz_$t for ${seconds}s (log: $log)"
   status=0
   start=$(date +%s)
+  touch "$artifacts/.started"
   "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "$seeds" >"$log" 2>&1 || status=$?
   elapsed=$(($(date +%s) - start))
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo '?')
-  found=$(find "$artifacts" -maxdepth 1 -type f | wc -l)
-  line="fuzz_$t: ran ${elapsed}s of ${seconds}s, $runs inputs, coverage $cov edges, corpus $(ls "$corpus" | wc -l) files, $found failing inputs, exit $status"
+  found=$(find "$artifacts" -maxdepth 1 -type f ! -name .started -newer "$artifacts/.started" | wc -l)
+  line="fuzz_$t: ran ${elapsed}s of ${seconds}s, $runs inputs, coverage $cov edges, corpus $(ls "$corpus" | wc -l) files, $found new failing inputs, exit $status"
   echo "$line"
   summary+=("$line")
   if [ "$status" -ne 0 ]; then
