@@ -70,8 +70,6 @@ class MemoryBudget {
   // Called as the Run drops a reference: when it is the last one and the
   // buffer was charged, its bytes are free again.
   void Drop(const Tensor& tensor);
-  int64_t in_use() const { return in_use_; }
-  int64_t limit() const { return limit_; }
 
  private:
   int64_t limit_;
