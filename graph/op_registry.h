@@ -149,11 +149,20 @@ class InferenceContext {
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   DataType input_type(int i) const { return inputs_.at(i).dtype; }
   const PartialShape& input_shape(int i) const { return inputs_.at(i).shape; }
-  const Tensor* input_value(int i) const { return inputs_.at(i).value; }
+  // The input's value when known; asking for one that is not is recorded
+  // (missing_values()), since the outputs may then be less checked than
+  // they would be with it.
+  const Tensor* input_value(int i) const {
+    const Tensor* value = inputs_.at(i).value;
+    if (value == nullptr) missing_values_ = true;
+    return value;
+  }
   // The input's value as int64s (from an int32 or int64 constant), if known.
   std::optional<std::vector<int64_t>> input_value_as_ints(int i) const;
 
   const HandleData* input_handle_data(int i) const { return inputs_.at(i).handle; }
+  // Whether the shape function asked for an input value it did not have.
+  bool missing_values() const { return missing_values_; }
 
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
   void set_output(int i, PartialShape shape) { outputs_.at(i) = std::move(shape); }
@@ -178,6 +187,7 @@ class InferenceContext {
   std::vector<Input> inputs_;
   std::vector<PartialShape> outputs_;
   std::vector<std::optional<HandleData>> handles_;
+  mutable bool missing_values_ = false;
 };
 
 template <typename T>

@@ -72,6 +72,13 @@ Tensor Tensor::Zeros(DataType dtype, Shape shape) {
   return t;
 }
 
+Tensor Tensor::Metadata(DataType dtype, Shape shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
 Tensor Tensor::Reshaped(const Shape& shape) const {
   if (shape.num_elements() != num_elements()) {
     ThrowInvalid("cannot reshape a tensor of shape ", shape_.ToString(), " (", num_elements(),

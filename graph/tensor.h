@@ -120,6 +120,10 @@ class Tensor {
   }
   // A host tensor of `dtype` and `shape` with every element zero.
   static Tensor Zeros(DataType dtype, Shape shape);
+  // A dtype and a shape with no buffer behind them, for code that reads
+  // nothing else (a plan computing Shape's output before any tensor
+  // exists). !valid() unless it has no elements.
+  static Tensor Metadata(DataType dtype, Shape shape);
 
   bool valid() const { return buffer_ != nullptr || num_elements() == 0; }
   DataType dtype() const { return dtype_; }

@@ -14,7 +14,8 @@ namespace {
 
 // TensorFlow's shape function for Equal: with incompatible_shape_error
 // false, shapes that may not broadcast give an output of unknown shape,
-// since at run time the result is then a scalar.
+// since at run time the result is then a scalar; known shapes that do not
+// broadcast give that scalar.
 void EqualShape(InferenceContext& c) {
   const PartialShape& x = c.input_shape(0);
   const PartialShape& y = c.input_shape(1);
@@ -26,7 +27,11 @@ void EqualShape(InferenceContext& c) {
     const int64_t dx = ix >= 0 ? x.dim(ix) : 1;
     const int64_t dy = iy >= 0 ? y.dim(iy) : 1;
     const bool broadcasts = dx == 1 || dy == 1 || (dx == dy && dx != kUnknownDim);
-    if (!broadcasts) return c.set_output(0, PartialShape::UnknownRank());
+    if (!broadcasts) {
+      // Known shapes that do not broadcast give the scalar false.
+      const bool known = x.fully_defined() && y.fully_defined();
+      return c.set_output(0, known ? PartialShape(Shape{}) : PartialShape::UnknownRank());
+    }
   }
   c.set_output(0, *BroadcastShapes(x, y));
 }
@@ -52,8 +57,35 @@ void BroadcastGradientArgsShape(InferenceContext& c) {
       c.Fail("s", i, " must be a vector (a shape) but has shape ", s.ToString());
     }
   }
-  c.set_output(0, PartialShape::Unknown(1));
-  c.set_output(1, PartialShape::Unknown(1));
+  // With both shapes' values (constants, or host tensors when the plan
+  // runs it), the outputs' lengths: the axes along which each was
+  // broadcast. The kernel makes the same checks and the same axes.
+  const auto s0 = c.input_value_as_ints(0);
+  const auto s1 = c.input_value_as_ints(1);
+  if (!s0 || !s1) {
+    c.set_output(0, PartialShape::Unknown(1));
+    c.set_output(1, PartialShape::Unknown(1));
+    return;
+  }
+  int64_t reduced[2] = {0, 0};
+  if (*s0 != *s1) {
+    const size_t rank = std::max(s0->size(), s1->size());
+    for (size_t axis = 0; axis < rank; ++axis) {
+      int64_t dims[2];
+      const std::vector<int64_t>* shapes[2] = {&*s0, &*s1};
+      for (int i = 0; i < 2; ++i) {
+        const size_t pad = rank - shapes[i]->size();
+        dims[i] = axis < pad ? 1 : (*shapes[i])[axis - pad];
+      }
+      if (dims[0] != dims[1] && dims[0] != 1 && dims[1] != 1) {
+        c.Fail("Incompatible shapes: ", PartialShape(*s0).ToString(), " vs. ",
+               PartialShape(*s1).ToString());
+      }
+      for (int i = 0; i < 2; ++i) reduced[i] += dims[i] == 1 ? 1 : 0;
+    }
+  }
+  c.set_output(0, PartialShape({reduced[0]}));
+  c.set_output(1, PartialShape({reduced[1]}));
 }
 
 void SelectV2Shape(InferenceContext& c) {

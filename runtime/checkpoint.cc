@@ -333,16 +333,6 @@ std::map<std::string, GraphVariable> GraphVariables(const Graph& graph) {
   return variables;
 }
 
-// The device whose memory holds `tensor`.
-Device* DeviceOf(const Tensor& tensor) {
-  if (tensor.on_host()) return CpuDevice();
-  for (Device* d : AllDevices()) {
-    if (d->allocator() == tensor.allocator()) return d;
-  }
-  ThrowError(ErrorCode::kInternal, "no device owns the ", tensor.allocator()->name(),
-             " memory of a variable");
-}
-
 void RemoveQuietly(const std::filesystem::path& path) {
   std::error_code ignored;
   std::filesystem::remove(path, ignored);
@@ -546,7 +536,7 @@ void SaveCheckpoint(Session& session, const std::filesystem::path& path) {
     }
     // The read shares the variable's buffer: kernels copy on write while it
     // is held, so the file gets one consistent value of each variable.
-    values.emplace(name, value->on_host() ? *std::move(value) : DeviceOf(*value)->CopyToHost(*value));
+    values.emplace(name, variable->device()->CopyToHost(*value));
   }
   WriteCheckpoint(path, values);
 }
@@ -592,21 +582,23 @@ void RestoreCheckpoint(Session& session, const std::filesystem::path& path) {
     }
   }
 
-  // Values go where the variable's state lives now. Copies are made before
-  // any variable is created or assigned, so a failed one changes nothing.
-  std::vector<std::pair<std::string, Tensor>> placed;
+  // Values go to the variable's device: where it lives, or for one not
+  // made yet, where its VarHandleOp runs in this session. Copies are made
+  // before any variable is created or assigned, so a failed one changes
+  // nothing.
+  std::vector<std::tuple<std::string, Device*, Tensor>> placed;
   for (auto& [name, value] : checkpoint.tensors) {
     const Variable* variable = resources.FindVariable(name);
-    std::optional<Tensor> current = variable ? variable->Read() : std::nullopt;
-    Device* device = current ? DeviceOf(*current) : CpuDevice();
-    placed.emplace_back(name, device == CpuDevice() ? std::move(value) : device->CopyFromHost(value));
+    Device* device = variable ? variable->device()
+                              : session.DeviceFor(*session.graph().FindNode(variables.at(name).node));
+    placed.emplace_back(name, device, device->CopyFromHost(value));
   }
   std::vector<std::pair<Variable*, Tensor>> assignments;
-  for (auto& [name, value] : placed) {
+  for (auto& [name, device, value] : placed) {
     const GraphVariable& declared = variables.at(name);
-    assignments.emplace_back(
-        resources.LookupOrCreateVariable(name, declared.dtype, declared.shape, declared.node),
-        std::move(value));
+    assignments.emplace_back(resources.LookupOrCreateVariable(name, declared.dtype, declared.shape,
+                                                              declared.node, device),
+                             std::move(value));
   }
   for (auto& [variable, value] : assignments) variable->Assign(std::move(value));
 }

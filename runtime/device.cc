@@ -1,6 +1,7 @@
 #include "runtime/device.h"
 
 #include <cctype>
+#include <cstring>
 #include <mutex>
 
 namespace tensorgraph {
@@ -12,6 +13,13 @@ class CpuDeviceImpl final : public Device {
   Allocator* allocator() override { return CpuAllocator(); }
   Tensor CopyFromHost(const Tensor& host) override { return host; }
   Tensor CopyToHost(const Tensor& tensor) override { return tensor; }
+  Tensor CopyFromDevice(Device& source, const Tensor& tensor) override {
+    return source.CopyToHost(tensor);
+  }
+  Tensor Duplicate(const Tensor& tensor) override { return tensor.Clone(); }
+  void ZeroFill(Tensor& tensor) override {
+    if (tensor.bytes() > 0) std::memset(tensor.raw_data(), 0, tensor.bytes());
+  }
 };
 
 std::vector<DeviceFactory>& Factories() {
@@ -58,6 +66,18 @@ std::string Canonical(std::string_view name) {
 }
 
 }  // namespace
+
+Tensor Device::CopyFromDevice(Device& source, const Tensor& tensor) {
+  if (&source == this) return tensor;
+  return CopyFromHost(source.CopyToHost(tensor));
+}
+
+Device* DeviceOf(const Tensor& tensor) {
+  for (Device* d : AllDevices()) {
+    if (d->allocator() == tensor.allocator()) return d;
+  }
+  return tensor.allocator() == CpuAllocator() ? CpuDevice() : nullptr;
+}
 
 Device* CpuDevice() { return Devices().devices.front(); }
 

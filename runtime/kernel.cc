@@ -25,55 +25,117 @@ void MemoryBudget::Drop(const Tensor& tensor) {
   charged_.erase(it);
 }
 
-Tensor& OpKernelContext::AllocateOutput(int i, const Shape& shape) {
+KernelDef::KernelDef(std::string op, std::string_view device_type, DataType dtype)
+    : op_(std::move(op)), device_type_(device_type), dtype_(dtype) {}
+
+KernelDef& KernelDef::HostMemory(std::string arg) {
+  host_memory_.push_back(std::move(arg));
+  return *this;
+}
+
+KernelDef& KernelDef::ShapeOnly(std::string arg) {
+  shape_only_.push_back(std::move(arg));
+  return *this;
+}
+
+KernelDef& KernelDef::OutputIsView() {
+  output_is_view_ = true;
+  return *this;
+}
+
+KernelDef& KernelDef::PlanTimeConstant() {
+  plan_time_constant_ = true;
+  return *this;
+}
+
+KernelDef& KernelDef::ShapeFromKernel() {
+  shape_from_kernel_ = true;
+  return *this;
+}
+
+const Shape& OpKernelContext::output_shape(int i) const {
+  if (static_cast<size_t>(i) >= output_shapes_.size()) {
+    throw Error(ErrorCode::kInternal,
+                StrCat("output ", i, "'s shape is not known before the kernel runs; a kernel ",
+                       "registered ShapeFromKernel() must set it with SetOutput"),
+                node().name(), node().op());
+  }
+  return output_shapes_[static_cast<size_t>(i)];
+}
+
+Allocator* OpKernelContext::OutputAllocator(int i) const {
+  return kernel_.output_memory(i) == MemoryType::kHost ? CpuAllocator()
+                                                       : device().allocator();
+}
+
+Tensor& OpKernelContext::AllocateOutput(int i) {
   Tensor& out = outputs_->at(static_cast<size_t>(i));
   const DataType dtype = node().output_type(i);
+  const Shape& shape = output_shape(i);
   if (budget_ == nullptr) {
-    out = Tensor(dtype, shape, device().allocator());
+    out = Tensor(dtype, shape, OutputAllocator(i));
     return out;
   }
   // An unrepresentable size is refused by the Tensor constructor below.
   const int64_t bytes = ByteSize(shape.num_elements(), DataTypeSize(dtype)).value_or(0);
   budget_->Charge(bytes, i, dtype, shape);
-  out = Tensor(dtype, shape, device().allocator());
+  out = Tensor(dtype, shape, OutputAllocator(i));
   budget_->Track(out, bytes);
   return out;
 }
 
-Tensor& OpKernelContext::ForwardInputOrAllocateOutput(std::initializer_list<int> inputs, int i,
-                                                      const Shape& shape) {
+Tensor& OpKernelContext::ForwardInputOrAllocateOutput(std::initializer_list<int> inputs, int i) {
   for (int k : inputs) {
     const Tensor& in = input(k);
-    if (in.RefCountIsOne() && in.dtype() == node().output_type(i) && in.shape() == shape &&
-        in.allocator() == device().allocator()) {
+    if (in.RefCountIsOne() && in.dtype() == node().output_type(i) &&
+        in.shape() == output_shape(i) && in.allocator() == OutputAllocator(i)) {
       Tensor& out = outputs_->at(static_cast<size_t>(i));
       out = in;
       return out;
     }
   }
-  return AllocateOutput(i, shape);
+  return AllocateOutput(i);
 }
 
 void OpKernelContext::SetOutput(int i, Tensor tensor) {
-  if (tensor.dtype() != node().output_type(i)) {
+  const bool shape_known = static_cast<size_t>(i) < output_shapes_.size();
+  if (tensor.dtype() != node().output_type(i) ||
+      (shape_known && tensor.shape() != output_shapes_[static_cast<size_t>(i)])) {
     throw Error(ErrorCode::kInternal,
-                StrCat("output ", i, " set to a ", DataTypeName(tensor.dtype()),
-                       " tensor; the node's output is ", DataTypeName(node().output_type(i))),
+                StrCat("output ", i, " set to ", DataTypeName(tensor.dtype()),
+                       tensor.shape().ToString(), "; the output is ",
+                       DataTypeName(node().output_type(i)),
+                       shape_known ? output_shapes_[static_cast<size_t>(i)].ToString()
+                                   : std::string("[?]")),
                 node().name(), node().op());
   }
   outputs_->at(static_cast<size_t>(i)) = std::move(tensor);
 }
 
-InferenceContext OpKernelContext::InferShapes() const {
-  const Node& n = node();
-  std::vector<InferenceContext::Input> inputs;
-  inputs.reserve(inputs_.size());
-  for (const Tensor* t : inputs_) {
-    inputs.push_back({t->dtype(), t->shape(), t->on_host() ? t : nullptr});
+std::vector<int64_t> OpKernelContext::HostInputAsInts(int i) const {
+  const Tensor& t = input(i);
+  if (kernel_.input_memory(i) != MemoryType::kHost || !t.on_host()) {
+    throw Error(ErrorCode::kInternal,
+                StrCat("the kernel reads input ", i, " ('",
+                       i < static_cast<int>(node().op_def().inputs.size())
+                           ? node().op_def().inputs[static_cast<size_t>(i)].name
+                           : std::string("?"),
+                       "') on the host, but its registration does not declare it HostMemory"),
+                node().name(), node().op());
   }
-  InferenceContext c(n.op_def(), n.name(), n.attrs(), std::move(inputs), n.num_outputs());
-  n.op_def().shape_fn(c);
-  return c;
+  std::vector<int64_t> out(static_cast<size_t>(t.num_elements()));
+  if (t.dtype() == DT_INT32) {
+    const int32_t* p = t.data<int32_t>();
+    for (size_t k = 0; k < out.size(); ++k) out[k] = p[k];
+  } else {
+    const int64_t* p = t.data<int64_t>();
+    for (size_t k = 0; k < out.size(); ++k) out[k] = p[k];
+  }
+  return out;
+}
+
+Tensor OpKernelContext::AllocateTemp(DataType dtype, const Shape& shape) const {
+  return Tensor(dtype, shape, device().allocator());
 }
 
 KernelRegistry& KernelRegistry::Global() {
@@ -81,18 +143,18 @@ KernelRegistry& KernelRegistry::Global() {
   return registry;
 }
 
-void KernelRegistry::Register(std::string op, std::string_view device_type, DataType dtype,
-                              KernelFactory factory) {
-  auto key = std::make_tuple(std::move(op), std::string(device_type), dtype);
+void KernelRegistry::Register(KernelDef def, KernelFactory factory) {
+  auto key = std::make_tuple(def.op(), def.device_type(), def.dtype());
   if (kernels_.count(key)) {
-    ThrowError(ErrorCode::kInternal, "kernel for ", std::get<0>(key), " on ", device_type,
-               " with dtype ", DataTypeName(dtype), " registered twice");
+    ThrowError(ErrorCode::kInternal, "kernel for ", def.op(), " on ", def.device_type(),
+               " with dtype ", DataTypeName(def.dtype()), " registered twice");
   }
-  kernels_.emplace(std::move(key), std::move(factory));
+  kernels_.emplace(std::move(key), Entry{std::move(def), std::move(factory)});
 }
 
-const KernelFactory* KernelRegistry::Find(std::string_view op, std::string_view device_type,
-                                          DataType dtype) const {
+const KernelRegistry::Entry* KernelRegistry::Find(std::string_view op,
+                                                  std::string_view device_type,
+                                                  DataType dtype) const {
   for (DataType d : {dtype, DT_INVALID}) {
     auto it = kernels_.find(std::make_tuple(std::string(op), std::string(device_type), d));
     if (it != kernels_.end()) return &it->second;
@@ -113,10 +175,63 @@ bool KernelRegistry::Has(std::string_view op, std::string_view device_type, Data
   return Find(op, device_type, dtype) != nullptr;
 }
 
+const KernelDef* KernelRegistry::FindDef(const Node& node, std::string_view device_type) const {
+  const Entry* e = Find(node.op(), device_type, KernelDataType(node));
+  return e ? &e->def : nullptr;
+}
+
+void KernelRegistry::ForEach(
+    const std::function<void(const KernelDef&, const KernelFactory&)>& fn) const {
+  for (const auto& [key, entry] : kernels_) fn(entry.def, entry.factory);
+}
+
+namespace {
+
+// The node's tensor indices of each argument of its op, in signature order:
+// one for a plain argument, N for "N * T".
+std::vector<std::pair<const ArgDef*, std::pair<int, int>>> ArgRanges(
+    const Node& node, const std::vector<ArgDef>& args) {
+  std::vector<std::pair<const ArgDef*, std::pair<int, int>>> ranges;
+  int next = 0;
+  for (const ArgDef& arg : args) {
+    const int n = arg.number_attr.empty() ? 1 : static_cast<int>(node.attr<int64_t>(arg.number_attr));
+    ranges.push_back({&arg, {next, next + n}});
+    next += n;
+  }
+  return ranges;
+}
+
+// Marks the tensors of each named argument; throws when a name is not an
+// argument of the op (a typo in a registration).
+void MarkArgs(const Node& node, const KernelDef& def, const std::vector<std::string>& names,
+              bool inputs_only, std::vector<char>& inputs, std::vector<char>& outputs) {
+  for (const std::string& name : names) {
+    bool found = false;
+    for (int side = 0; side < (inputs_only ? 1 : 2); ++side) {
+      const auto& args = side == 0 ? node.op_def().inputs : node.op_def().outputs;
+      std::vector<char>& marks = side == 0 ? inputs : outputs;
+      for (const auto& [arg, range] : ArgRanges(node, args)) {
+        if (arg->name != name) continue;
+        found = true;
+        for (int k = range.first; k < range.second; ++k) marks[static_cast<size_t>(k)] = 1;
+      }
+    }
+    if (!found) {
+      throw Error(ErrorCode::kInternal,
+                  StrCat("the ", def.device_type(), " kernel's registration names argument '",
+                         name, "', which ", def.op(), " does not have",
+                         inputs_only ? " as an input" : ""),
+                  node.name(), node.op());
+    }
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<OpKernel> KernelRegistry::Create(const Node& node, Device& device) const {
   const DataType dtype = KernelDataType(node);
-  const KernelFactory* factory = Find(node.op(), device.type(), dtype);
-  if (factory == nullptr) {
+  const Entry* entry = Find(node.op(), device.type(), dtype);
+  if (entry == nullptr) {
     throw Error(ErrorCode::kUnimplemented,
                 StrCat("no ", device.type(), " kernel for ", node.op(),
                        dtype == DT_INVALID ? std::string()
@@ -124,7 +239,27 @@ std::unique_ptr<OpKernel> KernelRegistry::Create(const Node& node, Device& devic
                                                     DataTypeName(dtype))),
                 node.name(), node.op());
   }
-  return (*factory)(node, device);
+  std::unique_ptr<OpKernel> kernel = entry->factory(node, device);
+  const KernelDef& def = entry->def;
+  std::vector<char> host_in(static_cast<size_t>(node.num_inputs()), 0);
+  std::vector<char> host_out(static_cast<size_t>(node.num_outputs()), 0);
+  std::vector<char> shape_only(static_cast<size_t>(node.num_inputs()), 0);
+  std::vector<char> unused(static_cast<size_t>(node.num_outputs()), 0);
+  MarkArgs(node, def, def.host_memory_args(), false, host_in, host_out);
+  MarkArgs(node, def, def.shape_only_args(), true, shape_only, unused);
+  const auto memory = [](bool host) { return host ? MemoryType::kHost : MemoryType::kDevice; };
+  // Resource handles are host scalars wherever their variable lives.
+  for (int i = 0; i < node.num_inputs(); ++i) {
+    kernel->input_memory_.push_back(
+        memory(host_in[static_cast<size_t>(i)] || node.input(i).dtype() == DT_RESOURCE));
+  }
+  for (int i = 0; i < node.num_outputs(); ++i) {
+    kernel->output_memory_.push_back(
+        memory(host_out[static_cast<size_t>(i)] || node.output_type(i) == DT_RESOURCE));
+  }
+  kernel->shape_only_ = std::move(shape_only);
+  kernel->def_ = &def;
+  return kernel;
 }
 
 }  // namespace tensorgraph

@@ -1,5 +1,7 @@
 #include "runtime/resource.h"
 
+#include "runtime/device.h"
+
 namespace tensorgraph {
 
 std::optional<Tensor> Variable::Read() const {
@@ -13,17 +15,21 @@ bool Variable::initialized() const {
 }
 
 void Variable::Assign(Tensor value) {
+  if (value.valid() && value.num_elements() > 0 && value.allocator() != device_->allocator()) {
+    ThrowError(ErrorCode::kInternal, "variable '", name_, "' lives on ", device_->name(),
+               " but was assigned a value in ", value.allocator()->name(), " memory");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   value_ = std::move(value);
 }
 
 Variable* ResourceManager::LookupOrCreateVariable(const std::string& name, DataType dtype,
                                                   const PartialShape& shape,
-                                                  const std::string& node) {
+                                                  const std::string& node, Device* device) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = variables_.find(name);
   if (it == variables_.end()) {
-    it = variables_.emplace(name, std::make_unique<Variable>(name, dtype, shape, node)).first;
+    it = variables_.emplace(name, std::make_unique<Variable>(name, dtype, shape, node, device)).first;
     return it->second.get();
   }
   const Variable& existing = *it->second;
@@ -33,6 +39,13 @@ Variable* ResourceManager::LookupOrCreateVariable(const std::string& name, DataT
                        shape.ToString(), " here but as ", DataTypeName(existing.dtype()),
                        existing.declared_shape().ToString(), " by '", existing.declared_by(),
                        "'; handles sharing a variable must agree on its dtype and shape"),
+                node, "VarHandleOp");
+  }
+  if (existing.device() != device) {
+    throw Error(ErrorCode::kInvalidArgument,
+                StrCat("variable '", name, "' lives on ", existing.device()->name(),
+                       " (made by '", existing.declared_by(), "'), but this handle runs on ",
+                       device->name(), "; handles sharing a variable must be on its device"),
                 node, "VarHandleOp");
   }
   return it->second.get();

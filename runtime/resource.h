@@ -1,6 +1,8 @@
 // Session state: resource variables, looked up by their shared name. A
-// variable's value lives on its device; reads share the buffer and writes
-// replace or update it under the variable's lock.
+// variable lives on one device from creation to destruction (where its
+// VarHandleOp runs); its value is always in that device's memory. Reads
+// share the buffer and writes replace or update it under the variable's
+// lock.
 #pragma once
 
 #include <map>
@@ -17,11 +19,13 @@ class Device;
 
 class Variable {
  public:
-  Variable(std::string name, DataType dtype, PartialShape shape, std::string declared_by)
+  Variable(std::string name, DataType dtype, PartialShape shape, std::string declared_by,
+           Device* device)
       : name_(std::move(name)),
         dtype_(dtype),
         shape_(std::move(shape)),
-        declared_by_(std::move(declared_by)) {}
+        declared_by_(std::move(declared_by)),
+        device_(device) {}
 
   const std::string& name() const { return name_; }
   DataType dtype() const { return dtype_; }
@@ -29,10 +33,14 @@ class Variable {
   const PartialShape& declared_shape() const { return shape_; }
   // The VarHandleOp that made the variable.
   const std::string& declared_by() const { return declared_by_; }
+  // The device whose memory holds the value.
+  Device* device() const { return device_; }
 
   // The current value; nullopt until the first assignment.
   std::optional<Tensor> Read() const;
   bool initialized() const;
+  // `value` must be in the memory of the variable's device (kInternal
+  // otherwise: the plan copies a value there before assigning it).
   void Assign(Tensor value);
   // Runs fn on the value with the lock held; fn may write it in place when
   // the buffer is not shared (Tensor::RefCountIsOne()), else it must
@@ -45,18 +53,20 @@ class Variable {
   DataType dtype_;
   PartialShape shape_;
   std::string declared_by_;
+  Device* device_;
   mutable std::mutex mu_;
   std::optional<Tensor> value_;
 };
 
 class ResourceManager {
  public:
-  // The variable named `name`, created on first use by the VarHandleOp
-  // `node`. Every handle to one variable must declare its dtype and shape:
-  // throws kInvalidArgument, naming `node` and the variable's first
-  // declarer, when one does not.
+  // The variable named `name`, created on `device` on first use by the
+  // VarHandleOp `node`. Every handle to one variable must declare its dtype
+  // and shape and be on its device: throws kInvalidArgument, naming `node`
+  // and the variable's first declarer, when one is not.
   Variable* LookupOrCreateVariable(const std::string& name, DataType dtype,
-                                   const PartialShape& shape, const std::string& node);
+                                   const PartialShape& shape, const std::string& node,
+                                   Device* device);
   Variable* FindVariable(const std::string& name) const;
   // Every variable, by name.
   std::map<std::string, Variable*> Variables() const;

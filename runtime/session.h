@@ -1,8 +1,9 @@
 // Session: runs a graph. Each distinct (feeds, fetches, targets) signature
-// is compiled once into a plan (pruned to what the fetches and targets
-// need, ordered, with kernels made and buffer lifetimes planned) and reused
-// by later calls. Variables live in the session across runs. Several
-// threads may call Run at once.
+// is compiled once into a plan (runtime/plan.h: pruned to what the fetches
+// and targets need, placed, with copies between memories, buffer lifetimes
+// and streams planned), and specialized once per distinct set of feed
+// shapes; later calls reuse both. Variables live on their device in the
+// session across runs. Several threads may call Run at once.
 #pragma once
 
 #include <map>
@@ -65,6 +66,12 @@ struct RunMetadata {
   // Wall time of the whole Run: plan lookup, feeds, kernels and fetches.
   // What the kernels do not account for is the executor's overhead.
   double total_micros = 0;
+  // The most bytes the plan expected the step's kernels to hold in new
+  // buffers at once (an upper bound: in-place kernels take less), or -1
+  // when shapes known only while running left it open.
+  int64_t planned_peak_bytes = -1;
+  // Nodes that could not run where they were asked to (soft placement).
+  std::vector<std::string> placement_notes;
 };
 
 class Plan;
@@ -93,6 +100,9 @@ class Session {
   ResourceManager& resources() { return resources_; }
   // How many plans have been compiled (one per distinct signature).
   size_t num_plans() const;
+  // The device a node runs on in this session (soft placement); for a
+  // VarHandleOp, the device its variable lives on.
+  Device* DeviceFor(const Node& node);
 
  private:
   std::shared_ptr<const Plan> GetPlan(const FeedList& feeds,

@@ -2,8 +2,9 @@
 //
 // These ops only move elements, so one kernel serves every dtype: it works
 // on the bytes, with an unsigned integer type as wide as an element. Output
-// shapes (and the checks on index inputs) come from the op's own shape
-// function run on the concrete inputs.
+// shapes come from the executor, which has run the op's shape function (and
+// its checks on index inputs) on the concrete inputs; index inputs (shapes,
+// permutations, axes, paddings) are declared HostMemory and read here.
 #include <algorithm>
 #include <cstring>
 
@@ -47,7 +48,8 @@ class PlaceholderOp : public OpKernel {
                 node().name(), node().op());
   }
 };
-TG_REGISTER_KERNEL("Placeholder", kDeviceCpu, DT_INVALID, PlaceholderOp);
+// An unfed placeholder fails in the kernel, whatever its declared shape.
+TG_REGISTER_KERNEL_DEF(KernelDef("Placeholder", kDeviceCpu).ShapeFromKernel(), PlaceholderOp);
 
 // Passes its input through, sharing the buffer.
 class ForwardInputOp : public OpKernel {
@@ -55,7 +57,7 @@ class ForwardInputOp : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override { ctx.SetOutput(0, ctx.input(0)); }
 };
-TG_REGISTER_KERNEL("Identity", kDeviceCpu, DT_INVALID, ForwardInputOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Identity", kDeviceCpu).OutputIsView(), ForwardInputOp);
 
 // Its default, checked against the declared shape: the default's shape may
 // be known only at run time, where the shape function could not check it.
@@ -74,7 +76,8 @@ class PlaceholderWithDefaultOp : public OpKernel {
     ctx.SetOutput(0, value);
   }
 };
-TG_REGISTER_KERNEL("PlaceholderWithDefault", kDeviceCpu, DT_INVALID, PlaceholderWithDefaultOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("PlaceholderWithDefault", kDeviceCpu).OutputIsView().ShapeFromKernel(),
+                       PlaceholderWithDefaultOp);
 
 class ConstOp : public OpKernel {
  public:
@@ -85,20 +88,21 @@ class ConstOp : public OpKernel {
  private:
   const Tensor value_;
 };
-TG_REGISTER_KERNEL("Const", kDeviceCpu, DT_INVALID, ConstOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Const", kDeviceCpu).PlanTimeConstant(), ConstOp);
 
-// The input's buffer under the inferred shape: no copy.
+// The input's buffer under the output's shape: no copy.
 class ReshapeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
-    ctx.SetOutput(0, ctx.input(0).Reshaped(c.outputs()[0].ToShape()));
+    ctx.SetOutput(0, ctx.input(0).Reshaped(ctx.output_shape(0)));
   }
 };
-TG_REGISTER_KERNEL("Reshape", kDeviceCpu, DT_INVALID, ReshapeOp);
-TG_REGISTER_KERNEL("ExpandDims", kDeviceCpu, DT_INVALID, ReshapeOp);
-TG_REGISTER_KERNEL("Squeeze", kDeviceCpu, DT_INVALID, ReshapeOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Reshape", kDeviceCpu).HostMemory("shape").OutputIsView(),
+                       ReshapeOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("ExpandDims", kDeviceCpu).HostMemory("dim").OutputIsView(),
+                       ReshapeOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Squeeze", kDeviceCpu).OutputIsView(), ReshapeOp);
 
 // A transpose with size-1 dims dropped and input dims that stay neighbours
 // in the output merged: most transposes become a 2-D one or a batch of them.
@@ -201,16 +205,15 @@ class TransposeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
-    const Shape shape = c.outputs()[0].ToShape();
-    const TransposeLayout layout = SimplifyTranspose(x.shape(), *c.input_value_as_ints(1));
+    const Shape& shape = ctx.output_shape(0);
+    const TransposeLayout layout = SimplifyTranspose(x.shape(), ctx.HostInputAsInts(1));
     // Moving only size-1 dims keeps the element order: share the buffer.
     if (layout.perm.size() <= 1) {
       ctx.SetOutput(0, x.Reshaped(shape));
       return;
     }
-    Tensor& y = ctx.AllocateOutput(0, shape);
+    Tensor& y = ctx.AllocateOutput(0);
     if (y.num_elements() == 0) return;
     VisitElementSize(x.dtype(), [&](auto zero) {
       using E = decltype(zero);
@@ -218,18 +221,17 @@ class TransposeOp : public OpKernel {
     });
   }
 };
-TG_REGISTER_KERNEL("Transpose", kDeviceCpu, DT_INVALID, TransposeOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Transpose", kDeviceCpu).HostMemory("perm"), TransposeOp);
 
 class ConcatV2Op : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
     const int n = ctx.num_inputs() - 1;
-    Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
+    Tensor& y = ctx.AllocateOutput(0);
     if (y.num_elements() == 0) return;
     const int rank = y.rank();
-    const int64_t axis_value = c.input_value_as_ints(n)->front();
+    const int64_t axis_value = ctx.HostInputAsInts(n).front();
     const int axis = static_cast<int>(axis_value < 0 ? axis_value + rank : axis_value);
     int64_t outer = 1, inner = DataTypeSize(y.dtype());  // inner in bytes
     for (int d = 0; d < axis; ++d) outer *= y.dim(d);
@@ -247,7 +249,7 @@ class ConcatV2Op : public OpKernel {
     }
   }
 };
-TG_REGISTER_KERNEL("ConcatV2", kDeviceCpu, DT_INVALID, ConcatV2Op);
+TG_REGISTER_KERNEL_DEF(KernelDef("ConcatV2", kDeviceCpu).HostMemory("axis"), ConcatV2Op);
 
 // Copies the block of extent `block` at `src_begin` in `src` to `dst_begin`
 // in `dst` (of one dtype and rank >= 1). Trailing dims the block spans whole
@@ -289,50 +291,49 @@ class SliceOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
-    const Shape shape = c.outputs()[0].ToShape();
+    const Shape& shape = ctx.output_shape(0);
     if (shape == x.shape()) {  // the whole input
       ctx.SetOutput(0, x);
       return;
     }
-    Tensor& y = ctx.AllocateOutput(0, shape);
-    CopyBlock(x, *c.input_value_as_ints(1), y, std::vector<int64_t>(shape.rank(), 0), shape);
+    Tensor& y = ctx.AllocateOutput(0);
+    CopyBlock(x, ctx.HostInputAsInts(1), y, std::vector<int64_t>(shape.rank(), 0), shape);
   }
 };
-TG_REGISTER_KERNEL("Slice", kDeviceCpu, DT_INVALID, SliceOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Slice", kDeviceCpu).HostMemory("begin").HostMemory("size"),
+                       SliceOp);
 
 class ShapeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    ctx.InferShapes();  // rejects dims that do not fit out_type
     const Shape& shape = ctx.input(0).shape();
-    Tensor& y = ctx.AllocateOutput(0, Shape{shape.rank()});
+    Tensor& y = ctx.AllocateOutput(0);
     VisitDataType(y.dtype(), "Shape", [&](auto zero) {
       using T = decltype(zero);
       for (int d = 0; d < shape.rank(); ++d) y.data<T>()[d] = static_cast<T>(shape.dim(d));
     });
   }
 };
-TG_REGISTER_KERNEL("Shape", kDeviceCpu, DT_INVALID, ShapeOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Shape", kDeviceCpu).ShapeOnly("input").HostMemory("output"),
+                       ShapeOp);
 
 class FillOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
-    Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
+    Tensor& y = ctx.AllocateOutput(0);
     FillElements(y, ctx.input(1).raw_data());
   }
 };
-TG_REGISTER_KERNEL("Fill", kDeviceCpu, DT_INVALID, FillOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Fill", kDeviceCpu).HostMemory("dims"), FillOp);
 
 class ZerosLikeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    Tensor& y = ctx.AllocateOutput(0, ctx.input(0).shape());
+    Tensor& y = ctx.AllocateOutput(0);
     // All-zero bytes are zero (and false) in every dtype.
     if (y.bytes() > 0) std::memset(y.raw_data(), 0, y.bytes());
   }
@@ -347,7 +348,7 @@ class OnesLikeOp : public OpKernel {
           return Tensor::Scalar(static_cast<decltype(zero)>(1));
         })) {}
   void Compute(OpKernelContext& ctx) override {
-    Tensor& y = ctx.AllocateOutput(0, ctx.input(0).shape());
+    Tensor& y = ctx.AllocateOutput(0);
     FillElements(y, one_.raw_data());
   }
 
@@ -357,22 +358,21 @@ class OnesLikeOp : public OpKernel {
 TG_REGISTER_KERNEL("OnesLike", kDeviceCpu, DT_INVALID, OnesLikeOp);
 
 
-TG_REGISTER_KERNEL("StopGradient", kDeviceCpu, DT_INVALID, ForwardInputOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("StopGradient", kDeviceCpu).OutputIsView(), ForwardInputOp);
 
 class BroadcastToOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
-    const Shape shape = c.outputs()[0].ToShape();
+    const Shape& shape = ctx.output_shape(0);
     // As many elements out as in: only size-1 dims were added, so the
     // element order is kept and the buffer can be shared.
     if (shape.num_elements() == x.num_elements()) {
       ctx.SetOutput(0, x.Reshaped(shape));
       return;
     }
-    Tensor& y = ctx.AllocateOutput(0, shape);
+    Tensor& y = ctx.AllocateOutput(0);
     if (y.num_elements() == 0) return;
     const int rank = shape.rank();
     // Input elements per index of each output dim; 0 where it is broadcast.
@@ -403,7 +403,7 @@ class BroadcastToOp : public OpKernel {
     });
   }
 };
-TG_REGISTER_KERNEL("BroadcastTo", kDeviceCpu, DT_INVALID, BroadcastToOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("BroadcastTo", kDeviceCpu).HostMemory("shape"), BroadcastToOp);
 
 // The shape function has checked that x is a permutation.
 template <typename T>
@@ -411,77 +411,80 @@ class InvertPermutationOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    ctx.InferShapes();
     const Tensor& x = ctx.input(0);
-    Tensor& y = ctx.AllocateOutput(0, x.shape());
+    Tensor& y = ctx.AllocateOutput(0);
     const T* perm = x.data<T>();
     T* inverse = y.data<T>();
     for (int64_t i = 0; i < x.num_elements(); ++i) inverse[perm[i]] = static_cast<T>(i);
   }
 };
-TG_REGISTER_KERNEL("InvertPermutation", kDeviceCpu, DT_INT32, InvertPermutationOp<int32_t>);
-TG_REGISTER_KERNEL("InvertPermutation", kDeviceCpu, DT_INT64, InvertPermutationOp<int64_t>);
+TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT32).HostMemory("x").HostMemory("y"),
+                       InvertPermutationOp<int32_t>);
+TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT64).HostMemory("x").HostMemory("y"),
+                       InvertPermutationOp<int64_t>);
 
 class PadOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
-    const Shape shape = c.outputs()[0].ToShape();
+    const Shape& shape = ctx.output_shape(0);
     if (shape == x.shape()) {  // no padding
       ctx.SetOutput(0, x);
       return;
     }
-    Tensor& y = ctx.AllocateOutput(0, shape);
+    Tensor& y = ctx.AllocateOutput(0);
     // All-zero bytes are zero (and false) in every dtype.
     std::memset(y.raw_data(), 0, y.bytes());
-    const std::vector<int64_t> paddings = *c.input_value_as_ints(1);
+    const std::vector<int64_t> paddings = ctx.HostInputAsInts(1);
     std::vector<int64_t> before;
     for (size_t d = 0; d < paddings.size(); d += 2) before.push_back(paddings[d]);
     CopyBlock(x, std::vector<int64_t>(x.rank(), 0), y, before, x.shape());
   }
 };
-TG_REGISTER_KERNEL("Pad", kDeviceCpu, DT_INVALID, PadOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Pad", kDeviceCpu).HostMemory("paddings"), PadOp);
 
 // The shape function has checked the shapes agree but at concat_dim.
 class ConcatOffsetOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
     const int n = ctx.num_inputs() - 1;
     const int64_t rank = ctx.input(1).num_elements();
-    const int64_t a = c.input_value_as_ints(0)->front();
+    const int64_t a = ctx.HostInputAsInts(0).front();
     const size_t axis = static_cast<size_t>(a < 0 ? a + rank : a);
     int64_t offset = 0;
     for (int i = 0; i < n; ++i) {
-      Tensor& y = ctx.AllocateOutput(i, Shape{rank});
+      Tensor& y = ctx.AllocateOutput(i);
       VisitDataType(y.dtype(), "ConcatOffset", [&](auto zero) {
         using T = decltype(zero);
         std::fill_n(y.data<T>(), rank, T{0});
         y.data<T>()[axis] = static_cast<T>(offset);
       });
-      offset += (*c.input_value_as_ints(i + 1))[axis];
+      offset += ctx.HostInputAsInts(i + 1)[axis];
     }
   }
 };
-TG_REGISTER_KERNEL("ConcatOffset", kDeviceCpu, DT_INVALID, ConcatOffsetOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("ConcatOffset", kDeviceCpu)
+                           .HostMemory("concat_dim")
+                           .HostMemory("shape")
+                           .HostMemory("offset"),
+                       ConcatOffsetOp);
 
 class SizeOp : public OpKernel {
  public:
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
-    ctx.InferShapes();  // rejects counts that do not fit out_type
     const int64_t count = ctx.input(0).num_elements();
-    Tensor& y = ctx.AllocateOutput(0, Shape{});
+    Tensor& y = ctx.AllocateOutput(0);
     VisitDataType(y.dtype(), "Size", [&](auto zero) {
       using T = decltype(zero);
       *y.data<T>() = static_cast<T>(count);
     });
   }
 };
-TG_REGISTER_KERNEL("Size", kDeviceCpu, DT_INVALID, SizeOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Size", kDeviceCpu).ShapeOnly("input").HostMemory("output"),
+                       SizeOp);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -137,8 +137,8 @@ void ComputeBroadcastBinary(OpKernelContext& ctx, F f) {
     ctx.Fail("shapes ", x.shape().ToString(), " and ", y.shape().ToString(),
              " cannot be broadcast together");
   }
-  Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0, 1}, 0, *shape)
-                                         : ctx.AllocateOutput(0, *shape);
+  Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0, 1}, 0)
+                                         : ctx.AllocateOutput(0);
   BinaryMap<In, Out>(x, y, out, f);
 }
 
@@ -157,8 +157,8 @@ class UnaryOpKernel : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0}, 0, x.shape())
-                                          : ctx.AllocateOutput(0, x.shape());
+    Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0}, 0)
+                                          : ctx.AllocateOutput(0);
     UnaryMap<In, Out>(x, out, Fn{});
   }
 };
@@ -177,7 +177,7 @@ class SameShapeBinaryOpKernel : public OpKernel {
       ctx.Fail("'", args[0].name, "' ", a.shape().ToString(), " and '", args[1].name, "' ",
                b.shape().ToString(), " must have the same shape");
     }
-    BinaryMap<T, T>(a, b, ctx.ForwardInputOrAllocateOutput({0, 1}, 0, a.shape()), Fn{});
+    BinaryMap<T, T>(a, b, ctx.ForwardInputOrAllocateOutput({0, 1}, 0), Fn{});
   }
 };
 

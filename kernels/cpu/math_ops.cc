@@ -266,7 +266,7 @@ class EqualOp : public OpKernel {
   void Compute(OpKernelContext& ctx) override {
     if (!incompatible_shape_error_ &&
         !BroadcastShapes(ctx.input(0).shape(), ctx.input(1).shape())) {
-      ctx.AllocateOutput(0, Shape{}).data<bool>()[0] = false;
+      ctx.AllocateOutput(0).data<bool>()[0] = false;
       return;
     }
     cpu::ComputeBroadcastBinary<T, bool>(ctx, EqualFn{});
@@ -290,7 +290,7 @@ class SelectV2Op : public OpKernel {
       ctx.Fail("shapes of condition ", condition.shape().ToString(), ", t ", t.shape().ToString(),
                " and e ", e.shape().ToString(), " cannot be broadcast together");
     }
-    Tensor& out = ctx.AllocateOutput(0, *shape);
+    Tensor& out = ctx.AllocateOutput(0);
     cpu::TernaryMap<bool, T, T, T>(condition, t, e, out,
                                    [](bool c, T a, T b) { return c ? a : b; });
   }
@@ -347,7 +347,7 @@ class CastOp : public OpKernel {
       ctx.SetOutput(0, x);
       return;
     }
-    convert_(x, ctx.AllocateOutput(0, x.shape()));
+    convert_(x, ctx.AllocateOutput(0));
   }
 
  private:
@@ -383,7 +383,7 @@ class AddNOp : public OpKernel {
       }
       in[static_cast<size_t>(k)] = x.data<T>();
     }
-    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0, shape);
+    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0);
     T* po = out.data<T>();
     // The output may share a buffer with any input (an input can also
     // appear several times), so each block is summed completely into a
@@ -447,7 +447,7 @@ class BroadcastGradientArgsOp : public OpKernel {
     }
     for (int i = 0; i < 2; ++i) {
       const std::vector<T>& r = reduce[i];
-      Tensor& out = ctx.AllocateOutput(i, Shape{static_cast<int64_t>(r.size())});
+      Tensor& out = ctx.AllocateOutput(i);
       std::copy(r.begin(), r.end(), out.data<T>());
     }
   }
@@ -561,8 +561,16 @@ TG_REGISTER_CPU_FLOATS("SigmoidGrad", SigmoidGradOp);
 TG_REGISTER_CPU_FLOATS("TanhGrad", TanhGradOp);
 TG_REGISTER_CPU_FLOATS("SqrtGrad", SqrtGradOp);
 TG_REGISTER_CPU_FLOATS("RsqrtGrad", RsqrtGradOp);
-TG_REGISTER_CPU("BroadcastGradientArgs", BroadcastGradientArgsOp, int32_t);
-TG_REGISTER_CPU("BroadcastGradientArgs", BroadcastGradientArgsOp, int64_t);
+// Shape arithmetic: every argument in host memory on any device.
+#define TG_REGISTER_BROADCAST_GRADIENT_ARGS(T)                                                \
+  TG_REGISTER_KERNEL_DEF(KernelDef("BroadcastGradientArgs", kDeviceCpu, kDataTypeOf<T>)      \
+                             .HostMemory("s0")                                               \
+                             .HostMemory("s1")                                               \
+                             .HostMemory("r0")                                               \
+                             .HostMemory("r1"),                                              \
+                         BroadcastGradientArgsOp<T>)
+TG_REGISTER_BROADCAST_GRADIENT_ARGS(int32_t);
+TG_REGISTER_BROADCAST_GRADIENT_ARGS(int64_t);
 
 TG_REGISTER_CPU_NUMBERS("SelectV2", SelectV2Op);
 TG_REGISTER_CPU("SelectV2", SelectV2Op, bool);

@@ -68,7 +68,7 @@ class MatMulOp : public OpKernel {
                transpose_b_ ? " (transposed)" : "");
     }
     const GemmDims d{a.dim(transpose_a_ ? 1 : 0), b.dim(transpose_b_ ? 0 : 1), inner_a};
-    Tensor& out = ctx.AllocateOutput(0, Shape({d.m, d.n}));
+    Tensor& out = ctx.AllocateOutput(0);
     if (d.m == 0 || d.n == 0) return;
     T* c = out.data<T>();
     if (d.k == 0) {

@@ -55,7 +55,7 @@ class BiasAddOp : public OpKernel {
                data_format_, ")");
     }
     // Element i of the output depends on element i of value alone.
-    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0, value.shape());
+    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0);
     if (value.num_elements() == 0) return;
     const T* x = value.data<T>();
     const T* b = bias.data<T>();
@@ -88,7 +88,7 @@ class BiasAddGradOp : public OpKernel {
   void Compute(OpKernelContext& ctx) override {
     const Tensor& grad = ctx.input(0);
     const ChannelLayout l = BiasChannelLayout(ctx, grad, data_format_);
-    Tensor& out = ctx.AllocateOutput(0, Shape({l.channels}));
+    Tensor& out = ctx.AllocateOutput(0);
     T* sum = out.data<T>();
     std::fill(sum, sum + l.channels, T{0});
     const T* g = grad.data<T>();
@@ -183,7 +183,7 @@ class SoftmaxOp : public OpKernel {
   void Compute(OpKernelContext& ctx) override {
     const Tensor& logits = ctx.input(0);
     if (logits.rank() == 0) ctx.Fail("logits must have rank at least 1, got a scalar");
-    Tensor& out = ctx.AllocateOutput(0, logits.shape());
+    Tensor& out = ctx.AllocateOutput(0);
     if (logits.num_elements() == 0) return;
     const int64_t classes = logits.dim(logits.rank() - 1);
     const int64_t rows = logits.num_elements() / classes;
@@ -220,8 +220,8 @@ class SoftmaxCrossEntropyOp : public OpKernel {
     }
     const int64_t batch = shape->dim(0);
     const int64_t classes = shape->dim(1);
-    Tensor& loss = ctx.AllocateOutput(0, Shape({batch}));
-    Tensor& backprop = ctx.AllocateOutput(1, *shape);
+    Tensor& loss = ctx.AllocateOutput(0);
+    Tensor& backprop = ctx.AllocateOutput(1);
     // Strides of each input over [batch, classes]; 0 along a broadcast dim.
     const std::vector<int64_t> fs = cpu::BroadcastStrides(features.shape(), *shape);
     const std::vector<int64_t> ls = cpu::BroadcastStrides(labels.shape(), *shape);
@@ -280,8 +280,8 @@ class SparseSoftmaxCrossEntropyOp : public OpKernel {
                  ") for ", classes, " classes");
       }
     }
-    Tensor& loss = ctx.AllocateOutput(0, Shape({batch}));
-    Tensor& backprop = ctx.AllocateOutput(1, features.shape());
+    Tensor& loss = ctx.AllocateOutput(0);
+    Tensor& backprop = ctx.AllocateOutput(1);
     for (int64_t b = 0; b < batch; ++b) {
       const T* f = features.data<T>() + b * classes;
       T* g = backprop.data<T>() + b * classes;

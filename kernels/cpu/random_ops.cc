@@ -122,29 +122,6 @@ PhiloxRandom MakeGenerator(int64_t seed, int64_t seed2) {
   return PhiloxRandom(static_cast<uint64_t>(seed), static_cast<uint64_t>(seed2));
 }
 
-// The output shape held by the `shape` input, an int32 or int64 vector.
-Shape OutputShape(OpKernelContext& ctx) {
-  const Tensor& shape = ctx.input(0);
-  if (shape.rank() != 1) {
-    ctx.Fail("shape must be a vector, got a tensor of shape ", shape.shape().ToString());
-  }
-  std::vector<int64_t> dims;
-  if (shape.dtype() == DT_INT32) {
-    auto values = shape.flat<int32_t>();
-    dims.assign(values.begin(), values.end());
-  } else {
-    dims = shape.ToVector<int64_t>();
-  }
-  for (size_t i = 0; i < dims.size(); ++i) {
-    if (dims[i] < 0) ctx.Fail("shape has negative dimension ", dims[i], " at index ", i);
-  }
-  try {
-    return Shape(std::move(dims));
-  } catch (const Error& e) {
-    ctx.Fail(e.message());  // too many elements; rethrown naming this node
-  }
-}
-
 // The kernel is shared by every plan of a session (the op is stateful), so
 // the stream continues across runs whichever signature runs it.
 template <typename T, typename Sampler>
@@ -155,7 +132,7 @@ class PhiloxRandomOp : public OpKernel {
         generator_(MakeGenerator(attr<int64_t>("seed"), attr<int64_t>("seed2"))) {}
 
   void Compute(OpKernelContext& ctx) override {
-    Tensor& out = ctx.AllocateOutput(0, OutputShape(ctx));
+    Tensor& out = ctx.AllocateOutput(0);
     Sampler::Fill(Reserve(out.num_elements()), out.flat<T>());
   }
 
@@ -174,16 +151,12 @@ class PhiloxRandomOp : public OpKernel {
   PhiloxRandom generator_;
 };
 
-TG_REGISTER_KERNEL("RandomUniform", kDeviceCpu, DT_FLOAT, PhiloxRandomOp<float, UniformSampler>);
-TG_REGISTER_KERNEL("RandomUniform", kDeviceCpu, DT_DOUBLE, PhiloxRandomOp<double, UniformSampler>);
-TG_REGISTER_KERNEL("RandomStandardNormal", kDeviceCpu, DT_FLOAT,
-                   PhiloxRandomOp<float, NormalSampler>);
-TG_REGISTER_KERNEL("RandomStandardNormal", kDeviceCpu, DT_DOUBLE,
-                   PhiloxRandomOp<double, NormalSampler>);
-TG_REGISTER_KERNEL("TruncatedNormal", kDeviceCpu, DT_FLOAT,
-                   PhiloxRandomOp<float, TruncatedNormalSampler>);
-TG_REGISTER_KERNEL("TruncatedNormal", kDeviceCpu, DT_DOUBLE,
-                   PhiloxRandomOp<double, TruncatedNormalSampler>);
+TG_REGISTER_KERNEL_DEF(KernelDef("RandomUniform", kDeviceCpu, DT_FLOAT).HostMemory("shape"), PhiloxRandomOp<float, UniformSampler>);
+TG_REGISTER_KERNEL_DEF(KernelDef("RandomUniform", kDeviceCpu, DT_DOUBLE).HostMemory("shape"), PhiloxRandomOp<double, UniformSampler>);
+TG_REGISTER_KERNEL_DEF(KernelDef("RandomStandardNormal", kDeviceCpu, DT_FLOAT).HostMemory("shape"), PhiloxRandomOp<float, NormalSampler>);
+TG_REGISTER_KERNEL_DEF(KernelDef("RandomStandardNormal", kDeviceCpu, DT_DOUBLE).HostMemory("shape"), PhiloxRandomOp<double, NormalSampler>);
+TG_REGISTER_KERNEL_DEF(KernelDef("TruncatedNormal", kDeviceCpu, DT_FLOAT).HostMemory("shape"), PhiloxRandomOp<float, TruncatedNormalSampler>);
+TG_REGISTER_KERNEL_DEF(KernelDef("TruncatedNormal", kDeviceCpu, DT_DOUBLE).HostMemory("shape"), PhiloxRandomOp<double, TruncatedNormalSampler>);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -149,12 +149,11 @@ class ReductionOp : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
     using T = typename R::Value;
-    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
-    const Shape shape = c.outputs()[0].ToShape();
+    const Shape& shape = ctx.output_shape(0);
     const int rank = x.rank();
     std::vector<bool> reduced(static_cast<size_t>(rank), false);
-    const std::vector<int64_t> axes = *c.input_value_as_ints(1);
+    const std::vector<int64_t> axes = ctx.HostInputAsInts(1);
     for (int64_t a : axes) reduced[static_cast<size_t>(a < 0 ? a + rank : a)] = true;
     int64_t count = 1;  // input values per output value
     for (int d = 0; d < rank; ++d) {
@@ -164,7 +163,7 @@ class ReductionOp : public OpKernel {
       ctx.SetOutput(0, x.Reshaped(shape));
       return;
     }
-    Tensor& y = ctx.AllocateOutput(0, shape);
+    Tensor& y = ctx.AllocateOutput(0);
     const int64_t n = y.num_elements();
     if (n == 0) return;
     std::vector<typename R::Acc> acc(static_cast<size_t>(n), R::Identity());
@@ -174,10 +173,13 @@ class ReductionOp : public OpKernel {
   }
 };
 
-#define TG_REGISTER_REDUCTIONS(T)                                                    \
-  TG_REGISTER_KERNEL("Sum", kDeviceCpu, kDataTypeOf<T>, ReductionOp<SumReducer<T>>);   \
-  TG_REGISTER_KERNEL("Mean", kDeviceCpu, kDataTypeOf<T>, ReductionOp<MeanReducer<T>>); \
-  TG_REGISTER_KERNEL("Max", kDeviceCpu, kDataTypeOf<T>, ReductionOp<MaxReducer<T>>)
+#define TG_REGISTER_REDUCTION(op, T, R)                                                        \
+  TG_REGISTER_KERNEL_DEF(KernelDef(op, kDeviceCpu, kDataTypeOf<T>).HostMemory("reduction_indices"), \
+                         ReductionOp<R<T>>)
+#define TG_REGISTER_REDUCTIONS(T)              \
+  TG_REGISTER_REDUCTION("Sum", T, SumReducer);   \
+  TG_REGISTER_REDUCTION("Mean", T, MeanReducer); \
+  TG_REGISTER_REDUCTION("Max", T, MaxReducer)
 
 TG_REGISTER_REDUCTIONS(float);
 TG_REGISTER_REDUCTIONS(double);
@@ -199,11 +201,10 @@ class ArgMaxOp : public OpKernel {
       : OpKernel(node, device), int32_output_(node.attr<DataType>("output_type") == DT_INT32) {}
 
   void Compute(OpKernelContext& ctx) override {
-    const InferenceContext c = ctx.InferShapes();
     const Tensor& x = ctx.input(0);
-    Tensor& y = ctx.AllocateOutput(0, c.outputs()[0].ToShape());
+    Tensor& y = ctx.AllocateOutput(0);
     if (y.num_elements() == 0) return;
-    const int64_t a = c.input_value_as_ints(1)->front();
+    const int64_t a = ctx.HostInputAsInts(1).front();
     const int axis = static_cast<int>(a < 0 ? a + x.rank() : a);
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < axis; ++d) outer *= x.dim(d);
@@ -239,12 +240,12 @@ class ArgMaxOp : public OpKernel {
   const bool int32_output_;
 };
 
-TG_REGISTER_KERNEL("ArgMax", kDeviceCpu, DT_FLOAT, ArgMaxOp<float>);
-TG_REGISTER_KERNEL("ArgMax", kDeviceCpu, DT_DOUBLE, ArgMaxOp<double>);
-TG_REGISTER_KERNEL("ArgMax", kDeviceCpu, DT_INT32, ArgMaxOp<int32_t>);
-TG_REGISTER_KERNEL("ArgMax", kDeviceCpu, DT_UINT8, ArgMaxOp<uint8_t>);
-TG_REGISTER_KERNEL("ArgMax", kDeviceCpu, DT_INT64, ArgMaxOp<int64_t>);
-TG_REGISTER_KERNEL("ArgMax", kDeviceCpu, DT_BOOL, ArgMaxOp<bool>);
+TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_FLOAT).HostMemory("dimension"), ArgMaxOp<float>);
+TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_DOUBLE).HostMemory("dimension"), ArgMaxOp<double>);
+TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_INT32).HostMemory("dimension"), ArgMaxOp<int32_t>);
+TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_UINT8).HostMemory("dimension"), ArgMaxOp<uint8_t>);
+TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_INT64).HostMemory("dimension"), ArgMaxOp<int64_t>);
+TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_BOOL).HostMemory("dimension"), ArgMaxOp<bool>);
 
 }  // namespace
 }  // namespace tensorgraph

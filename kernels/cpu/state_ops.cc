@@ -23,7 +23,7 @@ class VarHandleOp : public OpKernel {
 
   void Compute(OpKernelContext& ctx) override {
     Variable* variable = ctx.resources().LookupOrCreateVariable(name_, dtype_, shape_,
-                                                                ctx.node().name());
+                                                                ctx.node().name(), &device());
     Tensor handle(DT_RESOURCE, Shape{}, CpuAllocator());
     std::memcpy(handle.raw_data(), &variable, sizeof variable);
     ctx.SetOutput(0, std::move(handle));
@@ -34,7 +34,7 @@ class VarHandleOp : public OpKernel {
   const DataType dtype_;
   const PartialShape shape_;
 };
-TG_REGISTER_KERNEL("VarHandleOp", kDeviceCpu, DT_INVALID, VarHandleOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("VarHandleOp", kDeviceCpu).PlanTimeConstant(), VarHandleOp);
 
 // A kernel whose input 0 is a variable handle and whose attr dtype must be
 // the variable's dtype.
@@ -69,7 +69,7 @@ class ReadVariableOp : public VariableOpKernel {
     ctx.SetOutput(0, *std::move(value));
   }
 };
-TG_REGISTER_KERNEL("ReadVariableOp", kDeviceCpu, DT_INVALID, ReadVariableOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("ReadVariableOp", kDeviceCpu).OutputIsView().ShapeFromKernel(), ReadVariableOp);
 
 // As TensorFlow: a value must always fit the handle's declared shape;
 // validate_shape further requires an initialized variable to keep its shape.
@@ -88,7 +88,7 @@ class AssignVariableOp : public VariableOpKernel {
       ctx.Fail("cannot assign a value of shape ", value.shape().ToString(), " to variable '",
                variable.name(), "' declared with shape ", variable.declared_shape().ToString());
     }
-    const Tensor owned = value.RefCountIsOne() ? value : value.Clone();
+    const Tensor owned = value.RefCountIsOne() ? value : ctx.device().Duplicate(value);
     // A variable never becomes uninitialized again, so once initialized()
     // holds, Update checks and replaces the value under one lock.
     if (validate_shape_ && variable.initialized()) {

@@ -71,7 +71,7 @@ class ApplyOpKernel : public OpKernel {
                    grad.shape().ToString());
         }
       }
-      for (Tensor* value : values) cpu::CopyOnWrite(*value);
+      for (Tensor* value : values) cpu::CopyOnWrite(ctx.device(), *value);
       Apply(ctx, values, grad);
       return;
     }

@@ -34,10 +34,11 @@ inline Variable& HandleVariable(const OpKernelContext& ctx, int i, DataType dtyp
   return *variable;
 }
 
-// Makes `value` safe to write in place: a reader holding its buffer (a
-// ReadVariableOp output still alive in this step) keeps the old contents.
-inline Tensor& CopyOnWrite(Tensor& value) {
-  if (!value.RefCountIsOne()) value = value.Clone();
+// Makes `value` (a variable's, on `device`) safe to write in place: a
+// reader holding its buffer (a ReadVariableOp output still alive in this
+// step) keeps the old contents.
+inline Tensor& CopyOnWrite(Device& device, Tensor& value) {
+  if (!value.RefCountIsOne()) value = device.Duplicate(value);
   return value;
 }
 

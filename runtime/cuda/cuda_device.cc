@@ -65,6 +65,32 @@ class CudaDevice final : public Device {
     return t;
   }
 
+  Tensor CopyFromDevice(Device& source, const Tensor& tensor) override {
+    if (&source == this) return tensor;
+    auto* peer = dynamic_cast<CudaDevice*>(&source);
+    if (peer == nullptr) return Device::CopyFromDevice(source, tensor);
+    Tensor t(tensor.dtype(), tensor.shape(), &allocator_);
+    if (t.bytes() > 0) {
+      CheckCuda(cudaMemcpyPeer(t.raw_data(), ordinal_, tensor.raw_data(), peer->ordinal_,
+                               t.bytes()),
+                "copy between GPUs");
+    }
+    return t;
+  }
+
+  Tensor Duplicate(const Tensor& tensor) override {
+    Tensor t(tensor.dtype(), tensor.shape(), &allocator_);
+    if (t.bytes() > 0) {
+      CheckCuda(cudaMemcpy(t.raw_data(), tensor.raw_data(), t.bytes(), cudaMemcpyDeviceToDevice),
+                "copy within the GPU");
+    }
+    return t;
+  }
+
+  void ZeroFill(Tensor& tensor) override {
+    if (tensor.bytes() > 0) CheckCuda(cudaMemset(tensor.raw_data(), 0, tensor.bytes()), "cudaMemset");
+  }
+
   void Synchronize() override {
     CheckCuda(cudaSetDevice(ordinal_), "cudaSetDevice");
     CheckCuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");

@@ -24,7 +24,7 @@ class UnaryDoubleKernel : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    Tensor& y = ctx.AllocateOutput(0, x.shape());
+    Tensor& y = ctx.AllocateOutput(0);
     const auto in = x.flat<double>();
     const auto out = y.flat<double>();
     for (size_t i = 0; i < in.size(); ++i) out[i] = F(in[i]);
@@ -77,7 +77,7 @@ class BroadcastAddKernel : public OpKernel {
   void Compute(OpKernelContext& ctx) override {
     const Tensor& x = ctx.input(0);
     const auto b = ctx.input(1).flat<double>();
-    Tensor& y = ctx.AllocateOutput(0, x.shape());
+    Tensor& y = ctx.AllocateOutput(0);
     const auto in = x.flat<double>();
     const auto out = y.flat<double>();
     for (size_t i = 0; i < in.size(); ++i) out[i] = in[i] + b[i % b.size()];

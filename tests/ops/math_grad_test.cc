@@ -209,7 +209,9 @@ TEMPLATE_TEST_CASE("BroadcastGradientArgs matches TensorFlow", "[mathgrad]", int
       auto s1 = ops::Const<TestType>(root, std::vector<TestType>(c.s1.begin(), c.s1.end()));
       auto args = ops::BroadcastGradientArgs(root, s0, s1);
       CHECK(args.r0.dtype() == kDataTypeOf<TestType>);
-      CHECK(args.r0.shape() == PartialShape::Unknown(1));
+      // Constant shapes give the outputs' lengths at graph building.
+      CHECK(args.r0.shape() == PartialShape({static_cast<int64_t>(c.r0.size())}));
+      CHECK(args.r1.shape() == PartialShape({static_cast<int64_t>(c.r1.size())}));
       auto out = testing::RunAndRoundTrip(g, {}, {args.r0, args.r1});
       CheckValues<TestType>(out[0], {static_cast<int64_t>(c.r0.size())},
                             std::vector<double>(c.r0.begin(), c.r0.end()));
@@ -222,10 +224,16 @@ TEMPLATE_TEST_CASE("BroadcastGradientArgs matches TensorFlow", "[mathgrad]", int
 TEST_CASE("BroadcastGradientArgs rejects shapes that do not broadcast", "[mathgrad]") {
   Graph g;
   Scope root(g);
-  auto args = ops::BroadcastGradientArgs(root, ops::Const<int32_t>(root, {2, 3}),
-                                         ops::Const<int32_t>(root, {4}));
+  // Constant shapes are checked when the node is built, ...
+  CHECK_THROWS_WITH(ops::BroadcastGradientArgs(root, ops::Const<int32_t>(root, {2, 3}),
+                                               ops::Const<int32_t>(root, {4})),
+                    Contains("Incompatible shapes: [2,3] vs. [4]"));
+  // ... fed ones when the run is planned for their values.
+  auto s0 = ops::Placeholder(root.WithOpName("s0"), DT_INT32, {2});
+  auto args = ops::BroadcastGradientArgs(root, s0, ops::Const<int32_t>(root, {4}));
   Session session(g);
-  CHECK_THROWS_WITH(session.Run({}, {args.r0}), Contains("Incompatible shapes: [2,3] vs. [4]"));
+  CHECK_THROWS_WITH(session.Run({{s0, Tensor::FromVector<int32_t>({2, 3})}}, {args.r0}),
+                    Contains("Incompatible shapes: [2,3] vs. [4]"));
   CHECK_THROWS_WITH(ops::BroadcastGradientArgs(root, ops::Const<int32_t>(root, {2, 3}, {1, 2}),
                                                ops::Const<int32_t>(root, {4})),
                     Contains("must be a vector"));

@@ -253,8 +253,8 @@ TEST_CASE("Assigned values must fit the declared shape", "[state]") {
   Session session(g);
 
   CHECK_THROWS_WITH(session.Run({{value, Tensor::Zeros(DT_FLOAT, {3})}}, {}, {assign}),
-                    Contains("AssignVariableOp 'assign': cannot assign a value of shape [3] to "
-                             "variable 'w' declared with shape [2,?]"));
+                    Contains("AssignVariableOp 'assign': value of shape [3] does not fit the "
+                             "variable's shape [2,?]"));
   // The declared [2,?] admits any second dimension.
   session.Run({{value, Tensor::Zeros(DT_FLOAT, {2, 3})}}, {}, {assign});
   session.Run({{value, Tensor::Zeros(DT_FLOAT, {2, 5})}}, {}, {assign});

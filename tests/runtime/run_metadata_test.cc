@@ -21,8 +21,9 @@ TEST_CASE("RunMetadata times every executed node once and no pruned one", "[sess
   auto out = session.Run(feeds, {y}, {}, &metadata);
   CHECK(out[0].ToVector<float>() == std::vector<float>{0, 6});
 
-  // The step runs the constant 2, the product and the Relu; the placeholder
-  // is fed and `unused` is pruned.
+  // The step runs the product and the Relu; the constant 2 was made once,
+  // when the plan was specialized, the placeholder is fed and `unused` is
+  // pruned.
   std::map<std::string, int> seen;
   double kernels = 0;
   for (const auto& n : metadata.nodes) {
@@ -35,11 +36,13 @@ TEST_CASE("RunMetadata times every executed node once and no pruned one", "[sess
   CHECK(seen.size() == metadata.nodes.size());  // each once
   CHECK(seen.count("relu") == 1);
   CHECK(seen.count(y.node->inputs()[0].node->name()) == 1);
+  CHECK(seen.count(y.node->inputs()[0].node->inputs()[1].node->name()) == 0);
   CHECK(seen.count("unused") == 0);
   CHECK(seen.count(unused.node->inputs()[0].node->name()) == 0);
   CHECK(seen.count("x") == 0);
   CHECK(seen.count("stale") == 0);
-  CHECK(metadata.nodes.size() == 3);
+  CHECK(metadata.nodes.size() == 2);
+  CHECK(metadata.planned_peak_bytes == 2 * 2 * 4);  // x * 2 and the Relu, floats
   CHECK(metadata.total_micros >= kernels);
 
   // Profiling is not part of the signature: the plain call reuses the plan.

@@ -181,8 +181,8 @@ TEST_CASE("an unknown fetch, feed or target names the close names", "[session]")
 
 TEST_CASE("a PlaceholderWithDefault whose default breaks its declared shape names the node",
           "[session][hostile]") {
-  // The default's shape is known only when `x` is fed, after the shape
-  // function accepted it.
+  // The default's shape is known only when `x` is fed: the plan for that
+  // feed's shape runs the shape function again and refuses it.
   Graph g;
   Scope root(g);
   const Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, PartialShape({-1}));
@@ -192,7 +192,7 @@ TEST_CASE("a PlaceholderWithDefault whose default breaks its declared shape name
   CHECK(testing::ErrorMismatch(
             [&] { session.Run({{"x", Tensor::FromVector<float>({1, 2, 3})}}, {"opt"}); },
             ErrorCode::kInvalidArgument, "opt",
-            "the default value has shape [3], which does not match the declared shape [2]") ==
+            "default value of shape [3] does not match the declared shape [2]") ==
         "");
 }
 
