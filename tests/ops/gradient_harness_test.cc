@@ -352,6 +352,7 @@ void CheckCase(const std::string& op, const OpCase& c, const TypeMap& types, uin
                Coverage& coverage) {
   GradientCheckOptions options;
   options.seed = seed;
+  options.compare_device = "TEST";  // the device axis: bit for bit the CPU's
   const GradientCheckResult result = CheckGradients(
       [&](const Scope& root) { return BuildCase(root, op, c, types); }, options);
   INFO(op << " [" << Describe(types) << "] case '" << c.label << "': " << result.Report());

@@ -2,8 +2,10 @@
 // attr allows that the project supports, against a float64 reference
 // (tests/support/op_references*). An op without a harness entry, or an
 // allowed dtype without a CPU kernel, fails the run, so no op can dodge it.
-// Ops that are not pure functions get behaviour checks instead. The
-// gradient mode (gradient_harness_test.cc) runs over the same cases.
+// Ops that are not pure functions get behaviour checks instead. Every case
+// also runs on the test device (tests/support/test_device.h) and must give
+// the CPU's results bit for bit, or the CPU's error. The gradient mode
+// (gradient_harness_test.cc) runs over the same cases, on both devices.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -13,6 +15,7 @@
 #include "tests/support/gradient_check.h"
 #include "tests/support/op_references.h"
 #include "tests/support/round_trip.h"
+#include "tests/support/test_device.h"
 
 namespace tensorgraph::testing {
 namespace {
@@ -69,6 +72,18 @@ void RunCase(const std::string& op, const OpCase& c, const TypeMap& types, Cover
         },
         *c.error, kNodeName, c.error_fragment);
     CHECK(mismatch == "");
+    // The test device refuses the same inputs with the same error.
+    Graph again;
+    FeedList again_feeds;
+    CHECK(ErrorMismatch(
+              [&] {
+                Node* node = BuildCase(again, op, c, types, again_feeds, all_known);
+                std::vector<TensorName> fetches;
+                for (int k = 0; k < node->num_outputs(); ++k) fetches.push_back(Output(node, k));
+                Session(again, SessionOptions{.device = std::string(kDeviceTest)})
+                    .Run(again_feeds, fetches, {node});
+              },
+              *c.error, kNodeName, c.error_fragment) == "");
     return;
   }
   try {
@@ -86,6 +101,10 @@ void RunCase(const std::string& op, const OpCase& c, const TypeMap& types, Cover
         CHECK(node->output_shape(static_cast<int>(k)).ToString() == c.expected[k].ShapeString());
       coverage.checks += all_known ? 2 : 1;
     }
+    // The device axis: the test device, whose memory the executor may not
+    // read, gives the CPU's results bit for bit.
+    CHECK(CompareOnTestDevice(graph, feeds, fetches, got) == "");
+    ++coverage.checks;
   } catch (const std::exception& e) {
     FAIL_CHECK("threw: " << e.what());
   }

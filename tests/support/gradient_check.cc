@@ -85,6 +85,21 @@ class Checker {
         options_.analytic_session.device == kDeviceCpu
             ? RunAndRoundTrip(graph, feeds_, fetches)
             : Session(graph, options_.analytic_session).Run(feeds_, fetches);
+    if (!options_.compare_device.empty()) {
+      std::vector<Tensor> other;
+      try {
+        other = Session(graph, SessionOptions{.device = options_.compare_device}).Run(feeds_, fetches);
+      } catch (const std::exception& e) {
+        Fail("the gradients on ", options_.compare_device, " threw: ", e.what());
+        return;
+      }
+      for (size_t i = 0; i < other.size(); ++i) {
+        if (!other[i].BitwiseEquals(analytic[i])) {
+          Fail("x '", problem.xs[i].name(), "': the gradient on ", options_.compare_device,
+               " is ", other[i].DebugString(), ", on the CPU ", analytic[i].DebugString());
+        }
+      }
+    }
     std::vector<RefTensor> analytic_values;
     for (size_t i = 0; i < analytic.size(); ++i) {
       const Tensor& x = problem.x_values[i];

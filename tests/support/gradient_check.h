@@ -75,6 +75,9 @@ struct GradientCheckOptions {
   // on the CPU, so a device's gradient kernels are checked against the
   // CPU's forward kernels as well as against the calculus.
   SessionOptions analytic_session;
+  // When set, the analytic gradients are computed again in a session on
+  // this device and must equal the CPU's bit for bit.
+  std::string compare_device;
   // Called with the analytic gradients (one per x, in float64) before they
   // are compared: lets a test corrupt a right gradient and prove that the
   // check catches it. Unset in every real check.
