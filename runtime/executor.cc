@@ -136,6 +136,8 @@ void ExecutePlan(const Plan& plan, const Specialization& spec, std::vector<Tenso
     if (memory != nullptr) {
       for (Tensor& t : held) memory->Drop(t);
     }
+    // Inputs go with the step, before the next one allocates.
+    held.clear();
   }
 }
 

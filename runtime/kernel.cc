@@ -64,7 +64,7 @@ const Shape& OpKernelContext::output_shape(int i) const {
 }
 
 Allocator* OpKernelContext::OutputAllocator(int i) const {
-  return kernel_.output_memory(i) == MemoryType::kHost ? CpuAllocator()
+  return kernel_.output_memory(i) == MemoryType::kHost ? CpuDevice()->allocator()
                                                        : device().allocator();
 }
 

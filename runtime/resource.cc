@@ -15,7 +15,7 @@ bool Variable::initialized() const {
 }
 
 void Variable::Assign(Tensor value) {
-  if (value.valid() && value.num_elements() > 0 && value.allocator() != device_->allocator()) {
+  if (value.valid() && value.num_elements() > 0 && DeviceOf(value) != device_) {
     ThrowError(ErrorCode::kInternal, "variable '", name_, "' lives on ", device_->name(),
                " but was assigned a value in ", value.allocator()->name(), " memory");
   }

@@ -1,12 +1,16 @@
-// The GPU device: CUDA memory through the runtime API. Kernels for it
-// register under kDeviceGpu from kernels/cuda/; where a node has none, the
-// session places it on the CPU and copies tensors across.
-#include <cuda_runtime_api.h>
+// The GPU device: CUDA memory through a caching allocator over cudaMalloc,
+// and one stream per GPU on which every kernel, copy and fill is queued in
+// plan order. Kernels for it register under kDeviceGpu from kernels/cuda/;
+// where a node has none, the session places it on the CPU and the plan
+// copies tensors across.
+#include "runtime/cuda/cuda_device.h"
 
-#include "runtime/device.h"
+#include <cstdint>
+#include <mutex>
+
+#include "runtime/allocator.h"
 
 namespace tensorgraph {
-namespace {
 
 void CheckCuda(cudaError_t status, const char* what) {
   if (status != cudaSuccess) {
@@ -16,9 +20,21 @@ void CheckCuda(cudaError_t status, const char* what) {
   }
 }
 
-class CudaAllocator final : public Allocator {
+namespace {
+
+void CheckBlas(cublasStatus_t status, const char* what) {
+  if (status != CUBLAS_STATUS_SUCCESS) {
+    ThrowError(status == CUBLAS_STATUS_ALLOC_FAILED ? ErrorCode::kResourceExhausted
+                                                    : ErrorCode::kInternal,
+               what, " failed with cuBLAS status ", static_cast<int>(status));
+  }
+}
+
+// cudaMalloc and cudaFree, behind the caching allocator (cudaFree waits
+// for the whole device, so a step must not call it).
+class CudaMallocAllocator final : public Allocator {
  public:
-  explicit CudaAllocator(int ordinal) : ordinal_(ordinal) {}
+  explicit CudaMallocAllocator(int ordinal) : ordinal_(ordinal) {}
   std::string_view name() const override { return "cuda"; }
   void* Allocate(size_t bytes) override {
     CheckCuda(cudaSetDevice(ordinal_), "cudaSetDevice");
@@ -37,19 +53,43 @@ class CudaAllocator final : public Allocator {
   int ordinal_;
 };
 
+CachingAllocatorOptions CudaCacheOptions() {
+  CachingAllocatorOptions options;
+  // Keep everything: when cudaMalloc runs out, the cache is given back and
+  // the allocation retried.
+  options.max_cached_bytes = SIZE_MAX;
+  return options;
+}
+
 class CudaDevice final : public Device {
  public:
   explicit CudaDevice(int ordinal)
       : Device("/device:GPU:" + std::to_string(ordinal), kDeviceGpu),
-        ordinal_(ordinal),
-        allocator_(ordinal) {}
+        raw_(ordinal),
+        allocator_(&raw_, "cuda", CudaCacheOptions()) {
+    context_.ordinal = ordinal;
+  }
 
   Allocator* allocator() override { return &allocator_; }
+
+  DeviceContext* context() override {
+    std::call_once(context_once_, [this] {
+      CheckCuda(cudaSetDevice(context_.ordinal), "cudaSetDevice");
+      CheckCuda(cudaStreamCreateWithFlags(&context_.stream, cudaStreamNonBlocking),
+                "cudaStreamCreate");
+      CheckBlas(cublasCreate(&context_.blas), "cublasCreate");
+      CheckBlas(cublasSetStream(context_.blas, context_.stream), "cublasSetStream");
+    });
+    return &context_;
+  }
 
   Tensor CopyFromHost(const Tensor& host) override {
     Tensor t(host.dtype(), host.shape(), &allocator_);
     if (t.bytes() > 0) {
-      CheckCuda(cudaMemcpy(t.raw_data(), host.raw_data(), t.bytes(), cudaMemcpyHostToDevice),
+      // From pageable memory the call returns once the data is staged, so
+      // the host tensor may go away afterwards.
+      CheckCuda(cudaMemcpyAsync(t.raw_data(), host.raw_data(), t.bytes(), cudaMemcpyHostToDevice,
+                                Stream()),
                 "copy to GPU");
     }
     return t;
@@ -59,8 +99,10 @@ class CudaDevice final : public Device {
     if (tensor.on_host()) return tensor;
     Tensor t(tensor.dtype(), tensor.shape());
     if (t.bytes() > 0) {
-      CheckCuda(cudaMemcpy(t.raw_data(), tensor.raw_data(), t.bytes(), cudaMemcpyDeviceToHost),
+      CheckCuda(cudaMemcpyAsync(t.raw_data(), tensor.raw_data(), t.bytes(), cudaMemcpyDeviceToHost,
+                                Stream()),
                 "copy from GPU");
+      CheckCuda(cudaStreamSynchronize(Stream()), "copy from GPU");
     }
     return t;
   }
@@ -69,10 +111,11 @@ class CudaDevice final : public Device {
     if (&source == this) return tensor;
     auto* peer = dynamic_cast<CudaDevice*>(&source);
     if (peer == nullptr) return Device::CopyFromDevice(source, tensor);
+    peer->Synchronize();  // the source's work is on its own stream
     Tensor t(tensor.dtype(), tensor.shape(), &allocator_);
     if (t.bytes() > 0) {
-      CheckCuda(cudaMemcpyPeer(t.raw_data(), ordinal_, tensor.raw_data(), peer->ordinal_,
-                               t.bytes()),
+      CheckCuda(cudaMemcpyPeerAsync(t.raw_data(), context_.ordinal, tensor.raw_data(),
+                                    peer->context_.ordinal, t.bytes(), Stream()),
                 "copy between GPUs");
     }
     return t;
@@ -81,24 +124,28 @@ class CudaDevice final : public Device {
   Tensor Duplicate(const Tensor& tensor) override {
     Tensor t(tensor.dtype(), tensor.shape(), &allocator_);
     if (t.bytes() > 0) {
-      CheckCuda(cudaMemcpy(t.raw_data(), tensor.raw_data(), t.bytes(), cudaMemcpyDeviceToDevice),
+      CheckCuda(cudaMemcpyAsync(t.raw_data(), tensor.raw_data(), t.bytes(),
+                                cudaMemcpyDeviceToDevice, Stream()),
                 "copy within the GPU");
     }
     return t;
   }
 
   void ZeroFill(Tensor& tensor) override {
-    if (tensor.bytes() > 0) CheckCuda(cudaMemset(tensor.raw_data(), 0, tensor.bytes()), "cudaMemset");
+    if (tensor.bytes() > 0) {
+      CheckCuda(cudaMemsetAsync(tensor.raw_data(), 0, tensor.bytes(), Stream()), "cudaMemset");
+    }
   }
 
-  void Synchronize() override {
-    CheckCuda(cudaSetDevice(ordinal_), "cudaSetDevice");
-    CheckCuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
-  }
+  void Synchronize() override { CheckCuda(cudaStreamSynchronize(Stream()), "cudaStreamSynchronize"); }
 
  private:
-  int ordinal_;
-  CudaAllocator allocator_;
+  cudaStream_t Stream() { return static_cast<CudaDeviceContext*>(context())->stream; }
+
+  CudaMallocAllocator raw_;
+  CachingAllocator allocator_;
+  std::once_flag context_once_;
+  CudaDeviceContext context_;
 };
 
 std::vector<std::unique_ptr<Device>> CreateCudaDevices() {

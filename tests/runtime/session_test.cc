@@ -29,7 +29,7 @@ TEST_CASE("Session frees each intermediate after its last use", "[session]") {
   Tensor feed = Tensor::Zeros(DT_FLOAT, Shape{kElements});
   session.Run({{x, feed}}, {y});  // compile the plan outside the measurement
 
-  Allocator* host = CpuAllocator();
+  Allocator* host = CpuDevice()->allocator();  // what kernels allocate from
   const int64_t before = host->GetStats().bytes_in_use;
   host->ResetPeak();
   Tensor out = session.Run({{x, feed}}, {y})[0];
@@ -207,7 +207,7 @@ TEST_CASE("a memory limit refuses a plan whose inferred output is too large, bef
   const Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {1});
   ops::Pad(root.WithOpName("pad"), x, {{0, (int64_t{1} << 28) - 1}});
   Session session(g, {.memory_limit_bytes = 64 << 20});
-  Allocator* host = CpuAllocator();
+  Allocator* host = CpuDevice()->allocator();  // what kernels allocate from
   host->ResetPeak();
   const int64_t before = host->GetStats().peak_bytes_in_use;
   CHECK(testing::ErrorMismatch([&] { session.Run({{"x", Tensor::FromVector<float>({1})}}, {"pad"}); },
@@ -230,7 +230,7 @@ TEST_CASE("a memory limit refuses an output computed at run time before allocati
   CHECK(session.Run(small, {"pad"})[0].num_elements() == 1024);
   const FeedList huge = {{"x", Tensor::FromVector<float>({1})},
                          {"paddings", Tensor::FromVector<int32_t>({0, (1 << 28) - 1}, {1, 2})}};
-  Allocator* host = CpuAllocator();
+  Allocator* host = CpuDevice()->allocator();  // what kernels allocate from
   host->ResetPeak();
   const int64_t before = host->GetStats().peak_bytes_in_use;
   CHECK(testing::ErrorMismatch([&] { session.Run(huge, {"pad"}); }, ErrorCode::kResourceExhausted,
@@ -289,7 +289,7 @@ TEST_CASE("an import memory limit refuses constants that together are too large"
   value.set_dtype(proto::DT_FLOAT);
   value.mutable_tensor_shape()->add_dim()->set_size(int64_t{1} << 28);
   value.add_float_val(1);
-  Allocator* host = CpuAllocator();
+  Allocator* host = CpuDevice()->allocator();  // what kernels allocate from
   host->ResetPeak();
   const int64_t before = host->GetStats().peak_bytes_in_use;
   CHECK(testing::ErrorMismatch([&] { FromGraphDef(tiny, {.memory_limit_bytes = 64 << 20}); },
