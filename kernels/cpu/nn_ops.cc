@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "kernels/cpu/elementwise.h"
+#include "kernels/functors/nn.h"
 
 namespace tensorgraph {
 namespace {
@@ -113,44 +114,10 @@ class BiasAddGradOp : public OpKernel {
   const std::string data_format_;
 };
 
-struct ReluFn {
-  template <typename T>
-  T operator()(T x) const {
-    if constexpr (std::is_unsigned_v<T>) {
-      return x;
-    } else {
-      return x < T{0} ? T{0} : x;  // NaN passes through, as in TensorFlow
-    }
-  }
-};
-
-struct SoftplusFn {
-  template <typename T>
-  T operator()(T x) const {
-    // TensorFlow's cut-offs: above -threshold log1p(exp(x)) is x to machine
-    // precision (and exp(x) may overflow); below threshold it is exp(x).
-    static const T threshold = std::log(std::numeric_limits<T>::epsilon()) + T{2};
-    if (x > -threshold) return x;
-    const T e = std::exp(x);
-    return x < threshold ? e : std::log1p(e);
-  }
-};
-
-struct ReluGradFn {
-  template <typename T>
-  T operator()(T gradient, T feature) const {
-    return feature > T{0} ? gradient : T{0};
-  }
-};
-
-struct SoftplusGradFn {
-  template <typename T>
-  T operator()(T gradient, T feature) const {
-    // gradient * sigmoid(feature); for very negative features exp(-feature)
-    // overflows to inf and the quotient is the right limit, 0.
-    return gradient / (std::exp(-feature) + T{1});
-  }
-};
+using functors::ReluFn;
+using functors::ReluGradFn;
+using functors::SoftplusFn;
+using functors::SoftplusGradFn;
 
 // A row of logits reduced for softmax: its max, and the sum of
 // exp(x - max). Shifting by the max keeps exp from overflowing on large

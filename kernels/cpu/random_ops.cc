@@ -12,14 +12,14 @@
 #include <type_traits>
 #include <vector>
 
-#include "kernels/cpu/philox.h"
+#include "kernels/functors/philox.h"
 #include "runtime/kernel.h"
 
 namespace tensorgraph {
 namespace {
 
-using cpu::PhiloxRandom;
-using cpu::PhiloxWords;
+using functors::PhiloxRandom;
+using functors::PhiloxWords;
 
 // Uniform in [0, 1): 23 random mantissa bits under the exponent of 1.0 give
 // a float in [1, 2), less 1.

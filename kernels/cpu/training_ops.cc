@@ -1,14 +1,17 @@
-// CPU kernels for the update ops (ops/training_ops.cc has the formulas).
-// Each kernel locks the variable and its slots, checks them against the
-// gradient, and rewrites them in place; a buffer that a live read still
-// shares is copied first, so reads made earlier in the step see the old
-// value, as they would in TensorFlow with resource variables. The buffers
-// are then exclusive, so the loops mark them __restrict, and the file is
-// built without errno from sqrt (CMakeLists.txt) so that they vectorize.
+// CPU kernels for the update ops: a device-neutral shell (ApplyOpKernel,
+// UpdateOp) around the update rules of kernels/functors/training.h, which
+// the CUDA kernels share. Each kernel locks the variable and its slots,
+// checks them against the gradient, and rewrites them in place; a buffer
+// that a live read still shares is copied first (on the variable's
+// device), so reads made earlier in the step see the old value, as they
+// would in TensorFlow with resource variables. The buffers are then
+// exclusive, so the loops mark them __restrict, and the file is built
+// without errno from sqrt (CMakeLists.txt) so that they vectorize.
 #include <cmath>
 #include <span>
 
 #include "kernels/cpu/variable_handle.h"
+#include "kernels/functors/training.h"
 
 namespace tensorgraph {
 namespace {
@@ -50,11 +53,6 @@ class ApplyOpKernel : public OpKernel {
   virtual void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
                      const Tensor& grad) = 0;
 
-  template <typename T>
-  static T Scalar(const OpKernelContext& ctx, int i) {
-    return ctx.input(i).data<T>()[0];
-  }
-
  private:
   const std::string& InputName(int i) const { return node().op_def().inputs.at(i).name; }
 
@@ -86,46 +84,84 @@ class ApplyOpKernel : public OpKernel {
   const int grad_;
 };
 
-template <typename T>
-class ApplyGradientDescentOp : public ApplyOpKernel {
+// The CPU's launch of an update rule: one pass over the elements, the
+// buffers exclusive (so __restrict), the rule inlined.
+template <typename T, typename Rule>
+void RunRule(const Rule& rule, std::span<Tensor* const> values, const Tensor& grad) {
+  const int64_t n = grad.num_elements();
+  const T* __restrict g = grad.data<T>();
+  T* __restrict var = values[0]->data<T>();
+  if constexpr (Rule::kSlots == 0) {
+    for (int64_t i = 0; i < n; ++i) rule(g[i], var[i]);
+  } else {
+    T* __restrict s1 = values[1]->data<T>();
+    if constexpr (Rule::kSlots == 1) {
+      for (int64_t i = 0; i < n; ++i) rule(g[i], var[i], s1[i]);
+    } else {
+      T* __restrict s2 = values[2]->data<T>();
+      if constexpr (Rule::kSlots == 2) {
+        for (int64_t i = 0; i < n; ++i) rule(g[i], var[i], s1[i], s2[i]);
+      } else {
+        T* __restrict s3 = values[3]->data<T>();
+        for (int64_t i = 0; i < n; ++i) rule(g[i], var[i], s1[i], s2[i], s3[i]);
+      }
+    }
+  }
+}
+
+// The device-neutral shell of an update op: ApplyOpKernel checks and locks;
+// this makes the rule from the scalar inputs, in the variable's memory, and
+// runs it. The input named "grad" (or "delta") is the gradient.
+template <typename T, typename Rule>
+class UpdateOp : public ApplyOpKernel {
  public:
-  ApplyGradientDescentOp(const Node& node, Device& device) : ApplyOpKernel(node, device, 1, 2) {}
+  UpdateOp(const Node& node, Device& device)
+      : ApplyOpKernel(node, device, 1 + Rule::kSlots, GradientInput(node)) {}
 
  protected:
+  virtual Rule MakeRule(const T* const* scalars) const = 0;
+
   void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
              const Tensor& grad) override {
-    T* __restrict var = values[0]->data<T>();
-    const T* __restrict g = grad.data<T>();
-    const T alpha = Scalar<T>(ctx, 1);
-    for (int64_t i = 0, n = grad.num_elements(); i < n; ++i) var[i] -= alpha * g[i];
+    const T* scalars[8] = {};
+    int k = 0;
+    for (int i = 1 + Rule::kSlots; i < ctx.num_inputs(); ++i) {
+      if (&ctx.input(i) != &grad) scalars[k++] = ctx.input(i).data<T>();
+    }
+    RunRule<T>(MakeRule(scalars), values, grad);
+  }
+
+ private:
+  static int GradientInput(const Node& node) {
+    const auto& inputs = node.op_def().inputs;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (inputs[i].name == "grad" || inputs[i].name == "delta") return static_cast<int>(i);
+    }
+    ThrowError(ErrorCode::kInternal, node.op(), " has no input named grad or delta");
   }
 };
 
 template <typename T>
-class ApplyMomentumOp : public ApplyOpKernel {
+class ApplyGradientDescentOp final : public UpdateOp<T, functors::GradientDescentRule<T>> {
  public:
-  ApplyMomentumOp(const Node& node, Device& device)
-      : ApplyOpKernel(node, device, 2, 3), nesterov_(attr<bool>("use_nesterov")) {}
+  using UpdateOp<T, functors::GradientDescentRule<T>>::UpdateOp;
 
  protected:
-  void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
-             const Tensor& grad) override {
-    T* __restrict var = values[0]->data<T>();
-    T* __restrict accum = values[1]->data<T>();
-    const T* __restrict g = grad.data<T>();
-    const T lr = Scalar<T>(ctx, 2), momentum = Scalar<T>(ctx, 4);
-    const int64_t n = grad.num_elements();
-    if (nesterov_) {
-      for (int64_t i = 0; i < n; ++i) {
-        accum[i] = accum[i] * momentum + g[i];
-        var[i] -= g[i] * lr + accum[i] * momentum * lr;
-      }
-    } else {
-      for (int64_t i = 0; i < n; ++i) {
-        accum[i] = accum[i] * momentum + g[i];
-        var[i] -= accum[i] * lr;
-      }
-    }
+  functors::GradientDescentRule<T> MakeRule(const T* const* s) const override {
+    return functors::GradientDescentRule<T>(s);
+  }
+};
+
+template <typename T>
+class ApplyMomentumOp final : public UpdateOp<T, functors::MomentumRule<T>> {
+ public:
+  ApplyMomentumOp(const Node& node, Device& device)
+      : UpdateOp<T, functors::MomentumRule<T>>(node, device),
+        nesterov_(node.attr<bool>("use_nesterov")) {}
+
+ protected:
+  functors::MomentumRule<T> MakeRule(const T* const* s) const override {
+    return functors::MomentumRule<T>(s, nesterov_);
   }
 
  private:
@@ -133,32 +169,15 @@ class ApplyMomentumOp : public ApplyOpKernel {
 };
 
 template <typename T>
-class ApplyAdamOp : public ApplyOpKernel {
+class ApplyAdamOp final : public UpdateOp<T, functors::AdamRule<T>> {
  public:
   ApplyAdamOp(const Node& node, Device& device)
-      : ApplyOpKernel(node, device, 3, 9), nesterov_(attr<bool>("use_nesterov")) {}
+      : UpdateOp<T, functors::AdamRule<T>>(node, device),
+        nesterov_(node.attr<bool>("use_nesterov")) {}
 
  protected:
-  void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
-             const Tensor& grad) override {
-    T* __restrict var = values[0]->data<T>();
-    T* __restrict m = values[1]->data<T>();
-    T* __restrict v = values[2]->data<T>();
-    const T* __restrict g = grad.data<T>();
-    const T beta1_power = Scalar<T>(ctx, 3), beta2_power = Scalar<T>(ctx, 4);
-    const T lr = Scalar<T>(ctx, 5), beta1 = Scalar<T>(ctx, 6), beta2 = Scalar<T>(ctx, 7);
-    const T epsilon = Scalar<T>(ctx, 8);
-    const T alpha = lr * std::sqrt(T(1) - beta2_power) / (T(1) - beta1_power);
-    const int64_t n = grad.num_elements();
-    // Nesterov weighs the gradient in by (1 - beta1) once more.
-    const T nesterov_weight = nesterov_ ? T(1) - beta1 : T(0);
-    const T m_weight = nesterov_ ? beta1 : T(1);
-    for (int64_t i = 0; i < n; ++i) {
-      m[i] += (g[i] - m[i]) * (T(1) - beta1);
-      v[i] += (g[i] * g[i] - v[i]) * (T(1) - beta2);
-      const T step = g[i] * nesterov_weight + m_weight * m[i];
-      var[i] -= step * alpha / (std::sqrt(v[i]) + epsilon);
-    }
+  functors::AdamRule<T> MakeRule(const T* const* s) const override {
+    return functors::AdamRule<T>(s, nesterov_);
   }
 
  private:
@@ -168,36 +187,14 @@ class ApplyAdamOp : public ApplyOpKernel {
 // ResourceApplyRMSProp and, with kCentered, ResourceApplyCenteredRMSProp,
 // whose inputs are the same but for mg after var.
 template <typename T, bool kCentered>
-class ApplyRMSPropOp : public ApplyOpKernel {
+class ApplyRMSPropOp final : public UpdateOp<T, functors::RMSPropRule<T, kCentered>> {
  public:
-  ApplyRMSPropOp(const Node& node, Device& device)
-      : ApplyOpKernel(node, device, 3 + kShift, 7 + kShift) {}
+  using UpdateOp<T, functors::RMSPropRule<T, kCentered>>::UpdateOp;
 
  protected:
-  void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
-             const Tensor& grad) override {
-    T* __restrict var = values[0]->data<T>();
-    T* __restrict mg = kCentered ? values[1]->data<T>() : nullptr;
-    T* __restrict ms = values[1 + kShift]->data<T>();
-    T* __restrict mom = values[2 + kShift]->data<T>();
-    const T* __restrict g = grad.data<T>();
-    const T lr = Scalar<T>(ctx, 3 + kShift), rho = Scalar<T>(ctx, 4 + kShift);
-    const T momentum = Scalar<T>(ctx, 5 + kShift), epsilon = Scalar<T>(ctx, 6 + kShift);
-    const int64_t n = grad.num_elements();
-    for (int64_t i = 0; i < n; ++i) {
-      ms[i] += (g[i] * g[i] - ms[i]) * (T(1) - rho);
-      T mean_square = ms[i];
-      if constexpr (kCentered) {
-        mg[i] += (g[i] - mg[i]) * (T(1) - rho);
-        mean_square -= mg[i] * mg[i];
-      }
-      mom[i] = mom[i] * momentum + g[i] * lr / std::sqrt(mean_square + epsilon);
-      var[i] -= mom[i];
-    }
+  functors::RMSPropRule<T, kCentered> MakeRule(const T* const* s) const override {
+    return functors::RMSPropRule<T, kCentered>(s);
   }
-
- private:
-  static constexpr int kShift = kCentered ? 1 : 0;
 };
 template <typename T>
 using ApplyPlainRMSPropOp = ApplyRMSPropOp<T, false>;
@@ -205,23 +202,15 @@ template <typename T>
 using ApplyCenteredRMSPropOp = ApplyRMSPropOp<T, true>;
 
 template <typename T>
-class ApplyAdagradV2Op : public ApplyOpKernel {
+class ApplyAdagradV2Op final : public UpdateOp<T, functors::AdagradV2Rule<T>> {
  public:
   ApplyAdagradV2Op(const Node& node, Device& device)
-      : ApplyOpKernel(node, device, 2, 4), update_slots_(attr<bool>("update_slots")) {}
+      : UpdateOp<T, functors::AdagradV2Rule<T>>(node, device),
+        update_slots_(node.attr<bool>("update_slots")) {}
 
  protected:
-  void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
-             const Tensor& grad) override {
-    T* __restrict var = values[0]->data<T>();
-    T* __restrict accum = values[1]->data<T>();
-    const T* __restrict g = grad.data<T>();
-    const T lr = Scalar<T>(ctx, 2), epsilon = Scalar<T>(ctx, 3);
-    const int64_t n = grad.num_elements();
-    if (update_slots_) {
-      for (int64_t i = 0; i < n; ++i) accum[i] += g[i] * g[i];
-    }
-    for (int64_t i = 0; i < n; ++i) var[i] -= g[i] * lr / (std::sqrt(accum[i]) + epsilon);
+  functors::AdagradV2Rule<T> MakeRule(const T* const* s) const override {
+    return functors::AdagradV2Rule<T>(s, update_slots_);
   }
 
  private:

@@ -4,24 +4,27 @@
 // key = (seed lo32, seed hi32), counter = (block lo32, block hi32,
 // seed2 lo32, seed2 hi32). Each call yields one 128-bit block and moves the
 // counter on by one, so any position in the stream costs O(1) to reach.
+// Shared by the CPU and CUDA kernels, so that both draw the same streams.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
-namespace tensorgraph::cpu {
+#include "kernels/functors/host_device.h"
+
+namespace tensorgraph::functors {
 
 using PhiloxBlock = std::array<uint32_t, 4>;
 
 class PhiloxRandom {
  public:
-  PhiloxRandom(uint64_t seed, uint64_t seed2)
+  TG_HOST_DEVICE PhiloxRandom(uint64_t seed, uint64_t seed2)
       : counter_{0, 0, static_cast<uint32_t>(seed2), static_cast<uint32_t>(seed2 >> 32)},
         key_{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)} {}
 
   // The block at the current position; then moves to the next.
-  PhiloxBlock operator()() {
+  TG_HOST_DEVICE PhiloxBlock operator()() {
     PhiloxBlock block = counter_;
     std::array<uint32_t, 2> key = key_;
     for (int round = 0; round < kRounds; ++round) {
@@ -34,7 +37,7 @@ class PhiloxRandom {
   }
 
   // Moves `count` blocks ahead: a 128-bit add to the counter.
-  void Skip(uint64_t count) {
+  TG_HOST_DEVICE void Skip(uint64_t count) {
     const uint64_t low = (uint64_t{counter_[1]} << 32 | counter_[0]) + count;
     const bool carry = low < count;
     counter_[0] = static_cast<uint32_t>(low);
@@ -49,7 +52,7 @@ class PhiloxRandom {
   static constexpr uint32_t kWeyl0 = 0x9E3779B9;  // golden ratio
   static constexpr uint32_t kWeyl1 = 0xBB67AE85;  // sqrt(3) - 1
 
-  static PhiloxBlock Round(const PhiloxBlock& c, const std::array<uint32_t, 2>& key) {
+  TG_HOST_DEVICE static PhiloxBlock Round(const PhiloxBlock& c, const std::array<uint32_t, 2>& key) {
     const uint64_t p0 = uint64_t{kMultiplier0} * c[0];
     const uint64_t p1 = uint64_t{kMultiplier1} * c[2];
     return {static_cast<uint32_t>(p1 >> 32) ^ c[1] ^ key[0], static_cast<uint32_t>(p1),
@@ -64,9 +67,9 @@ class PhiloxRandom {
 // variable number of words per sample (rejection sampling).
 class PhiloxWords {
  public:
-  explicit PhiloxWords(PhiloxRandom generator) : generator_(generator) {}
+  TG_HOST_DEVICE explicit PhiloxWords(PhiloxRandom generator) : generator_(generator) {}
 
-  uint32_t operator()() {
+  TG_HOST_DEVICE uint32_t operator()() {
     if (used_ == block_.size()) {
       block_ = generator_();
       used_ = 0;
@@ -80,4 +83,4 @@ class PhiloxWords {
   size_t used_ = block_.size();
 };
 
-}  // namespace tensorgraph::cpu
+}  // namespace tensorgraph::functors
