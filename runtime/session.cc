@@ -43,6 +43,38 @@ void CheckPlannedMemory(const Plan& plan, int64_t limit) {
   }
 }
 
+// Checks each feed against the tensor it replaces; returns them in the
+// plan's feed order.
+std::vector<const Tensor*> CheckFeeds(const Plan& plan, const FeedList& feeds) {
+  std::vector<const Tensor*> fed(plan.feeds.size());
+  for (const auto& [name, value] : feeds) {
+    // Plans keep feeds sorted by name; the key guarantees this one is there.
+    auto it = std::lower_bound(plan.feeds.begin(), plan.feeds.end(), name.name,
+                               [](const PlanFeed& f, const std::string& n) { return f.name < n; });
+    const Output& out = it->output;
+    if (value.dtype() != out.dtype()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("feed for '", name.name, "' is ", DataTypeName(value.dtype()),
+                         ", expected ", DataTypeName(out.dtype())),
+                  out.node->name(), out.node->op());
+    }
+    if (!out.shape().IsCompatibleWith(value.shape())) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("feed for '", name.name, "' has shape ", value.shape().ToString(),
+                         ", expected ", out.shape().ToString()),
+                  out.node->name(), out.node->op());
+    }
+    if (!value.on_host()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("feed for '", name.name, "' is in ", value.allocator()->name(),
+                         " memory; feeds must be host tensors"),
+                  out.node->name(), out.node->op());
+    }
+    fed[static_cast<size_t>(it - plan.feeds.begin())] = &value;
+  }
+  return fed;
+}
+
 bool IsPlanConstant(const Specialization& spec, int slot) {
   for (const auto& [s, value] : spec.constants) {
     if (s == slot) return true;
@@ -110,6 +142,24 @@ Device* Session::DeviceFor(const Node& node) {
   return plan.node_devices.front();
 }
 
+PlanSummary Session::Explain(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                             const std::vector<TargetName>& targets) {
+  std::shared_ptr<const Plan> plan = GetPlan(feeds, fetches, targets);
+  std::shared_ptr<const Specialization> spec = plan->Specialize(CheckFeeds(*plan, feeds), resources_);
+  PlanSummary summary;
+  for (size_t s = 0; s < plan->steps.size(); ++s) {
+    if (spec->precomputed[s]) {
+      ++summary.precomputed;
+      continue;
+    }
+    if (spec->dynamic[s]) ++summary.dynamic;
+    ++(plan->steps[s].kind == PlanStep::Kind::kCopy ? summary.copies : summary.kernels);
+  }
+  summary.peak_bytes = spec->peak_bytes;
+  summary.placement_notes = plan->placement_notes;
+  return summary;
+}
+
 std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
                                  const std::vector<TargetName>& targets) {
   return Run(feeds, fetches, targets, nullptr);
@@ -132,33 +182,8 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
   std::optional<MemoryBudget> budget;
   if (options_.memory_limit_bytes > 0) budget.emplace(options_.memory_limit_bytes);
 
-  std::vector<const Tensor*> fed(plan->feeds.size());
-  for (const auto& [name, value] : feeds) {
-    // Plans keep feeds sorted by name; the key guarantees this one is there.
-    auto it = std::lower_bound(plan->feeds.begin(), plan->feeds.end(), name.name,
-                               [](const PlanFeed& f, const std::string& n) { return f.name < n; });
-    const Output& out = it->output;
-    if (value.dtype() != out.dtype()) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  StrCat("feed for '", name.name, "' is ", DataTypeName(value.dtype()),
-                         ", expected ", DataTypeName(out.dtype())),
-                  out.node->name(), out.node->op());
-    }
-    if (!out.shape().IsCompatibleWith(value.shape())) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  StrCat("feed for '", name.name, "' has shape ", value.shape().ToString(),
-                         ", expected ", out.shape().ToString()),
-                  out.node->name(), out.node->op());
-    }
-    if (!value.on_host()) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  StrCat("feed for '", name.name, "' is in ", value.allocator()->name(),
-                         " memory; feeds must be host tensors"),
-                  out.node->name(), out.node->op());
-    }
-    slots[static_cast<size_t>(it->slot)] = value;
-    fed[static_cast<size_t>(it - plan->feeds.begin())] = &value;
-  }
+  std::vector<const Tensor*> fed = CheckFeeds(*plan, feeds);
+  for (size_t i = 0; i < fed.size(); ++i) slots[static_cast<size_t>(plan->feeds[i].slot)] = *fed[i];
   std::shared_ptr<const Specialization> spec = plan->Specialize(fed, resources_);
   if (metadata != nullptr) {
     metadata->planned_peak_bytes = spec->peak_bytes;

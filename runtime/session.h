@@ -74,6 +74,18 @@ struct RunMetadata {
   std::vector<std::string> placement_notes;
 };
 
+// What a plan does with a signature at given feed shapes, without running
+// it (Session::Explain; `tg inspect --fetch`).
+struct PlanSummary {
+  int kernels = 0;      // kernel steps every Run executes
+  int copies = 0;       // copies between memories every Run makes
+  int precomputed = 0;  // steps computed once, when the plan was specialized
+  int dynamic = 0;      // steps whose output shapes are known only while running
+  // As RunMetadata::planned_peak_bytes: -1 when a dynamic step leaves it open.
+  int64_t peak_bytes = -1;
+  std::vector<std::string> placement_notes;
+};
+
 class Plan;
 
 class Session {
@@ -95,6 +107,13 @@ class Session {
   // kernel, so on a GPU the times are the kernels' own, not their launches'.
   std::vector<Tensor> Run(const FeedList& feeds, const std::vector<TensorName>& fetches,
                           const std::vector<TargetName>& targets, RunMetadata* metadata);
+
+  // Compiles (or finds) the plan for this signature and specializes it for
+  // the feeds' dtypes and shapes, running nothing. Feeds may be
+  // Tensor::Metadata(dtype, shape): their values are not read. Throws as
+  // Run would on bad names, dtypes or shapes.
+  PlanSummary Explain(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                      const std::vector<TargetName>& targets = {});
 
   const Graph& graph() const { return *graph_; }
   ResourceManager& resources() { return resources_; }

@@ -2,6 +2,8 @@
 // which ops it uses, and how many parameters it holds; as text or JSON.
 #pragma once
 
+#include <iomanip>
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "runtime/session.h"
 #include "tools/json_writer.h"
 
 namespace tensorgraph::tools {
@@ -182,7 +185,8 @@ inline GraphSummary SummarizeGraph(const Graph& graph) {
   return summary;
 }
 
-inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out) {
+inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out,
+                             const PlanSummary* plan = nullptr) {
   out << "producer version: " << summary.producer << "\n"
       << "nodes: " << summary.num_nodes << "\n"
       << "parameters: " << summary.num_parameters << "\n";
@@ -215,9 +219,24 @@ inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out) {
   }
   out << "ops (" << summary.ops.size() << "):\n";
   for (const OpCount& op : summary.ops) out << "  " << op.count << "  " << op.op << "\n";
+  if (plan != nullptr) {
+    out << "plan: " << plan->kernels << " kernels and " << plan->copies
+        << " copies per run, " << plan->precomputed << " steps computed when planned";
+    if (plan->dynamic > 0) out << ", " << plan->dynamic << " with shapes known only while running";
+    out << "\n  peak memory in new buffers: ";
+    if (plan->peak_bytes < 0) {
+      out << "known only while running\n";
+    } else {
+      out << plan->peak_bytes << " bytes (" << std::fixed << std::setprecision(2)
+          << static_cast<double>(plan->peak_bytes) / (1 << 20) << " MiB)\n";
+      out.unsetf(std::ios::floatfield);
+    }
+    for (const std::string& note : plan->placement_notes) out << "  placement: " << note << "\n";
+  }
 }
 
-inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out) {
+inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out,
+                             const PlanSummary* plan = nullptr) {
   JsonWriter json(out);
   // "name", "dtype" and "shape" of a tensor or variable; unknown dims are
   // -1, an unknown rank is null.
@@ -279,6 +298,29 @@ inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out) {
     json.Int(op.count);
   }
   json.EndObject();
+  if (plan != nullptr) {
+    json.Key("plan");
+    json.BeginObject();
+    json.Key("kernels");
+    json.Int(plan->kernels);
+    json.Key("copies");
+    json.Int(plan->copies);
+    json.Key("precomputed");
+    json.Int(plan->precomputed);
+    json.Key("dynamic");
+    json.Int(plan->dynamic);
+    json.Key("peak_bytes");
+    if (plan->peak_bytes < 0) {
+      json.Null();
+    } else {
+      json.Int(plan->peak_bytes);
+    }
+    json.Key("placement_notes");
+    json.BeginArray();
+    for (const std::string& note : plan->placement_notes) json.String(note);
+    json.EndArray();
+    json.EndObject();
+  }
   json.EndObject();
   out << "\n";
 }

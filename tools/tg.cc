@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -43,12 +44,51 @@ TensorFileSpec ParseTensorFileSpec(const std::string& spec, const char* flag, bo
   return parsed;
 }
 
-void Inspect(const std::string& model, bool json, const ImportOptions& limits) {
-  const GraphSummary summary = SummarizeGraph(*LoadGraph(model, limits));
+// NAME[:i]=D0,D1,...: a feed's shape, for planning without data.
+std::pair<std::string, Shape> ParseFeedShape(const std::string& spec) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    ThrowInvalid("--feed-shape '", spec, "': expected NAME=D0,D1,... (NAME= for a scalar)");
+  }
+  std::vector<int64_t> dims;
+  std::string rest = spec.substr(eq + 1);
+  size_t at = 0;
+  while (at < rest.size()) {
+    const size_t comma = std::min(rest.find(',', at), rest.size());
+    const std::string dim = rest.substr(at, comma - at);
+    char* end = nullptr;
+    const long long d = std::strtoll(dim.c_str(), &end, 10);
+    if (dim.empty() || *end != '\0' || d < 0) {
+      ThrowInvalid("--feed-shape '", spec, "': '", dim, "' is not a dimension");
+    }
+    dims.push_back(d);
+    at = comma + 1;
+  }
+  return {spec.substr(0, eq), Shape(std::move(dims))};
+}
+
+void Inspect(const std::string& model, bool json, const ImportOptions& limits,
+             const std::vector<std::string>& fetches, const std::vector<std::string>& targets,
+             const std::vector<std::string>& feed_shapes, const std::string& device) {
+  std::shared_ptr<const Graph> graph(LoadGraph(model, limits));
+  const GraphSummary summary = SummarizeGraph(*graph);
+  std::optional<PlanSummary> plan;
+  if (!fetches.empty() || !targets.empty()) {
+    // The plan for this signature, specialized to the feed shapes: what a
+    // Run would do, before anything runs.
+    FeedList feeds;
+    for (const std::string& spec : feed_shapes) {
+      auto [name, shape] = ParseFeedShape(spec);
+      feeds.emplace_back(name, Tensor::Metadata(graph->FindOutput(name).dtype(), std::move(shape)));
+    }
+    Session session(graph, {.device = device, .memory_limit_bytes = limits.memory_limit_bytes});
+    plan = session.Explain(feeds, std::vector<TensorName>(fetches.begin(), fetches.end()),
+                           std::vector<TargetName>(targets.begin(), targets.end()));
+  }
   if (json) {
-    PrintSummaryJson(summary, std::cout);
+    PrintSummaryJson(summary, std::cout, plan ? &*plan : nullptr);
   } else {
-    PrintSummaryText(summary, std::cout);
+    PrintSummaryText(summary, std::cout, plan ? &*plan : nullptr);
   }
 }
 
@@ -176,6 +216,17 @@ int main(int argc, char** argv) {
   CLI::App* inspect = app.add_subcommand("inspect", "Summarize a model's inputs, outputs and ops");
   inspect->add_option("MODEL", model, "Model file (.pb or .pbtxt)")->required();
   inspect->add_flag("--json", json, "Print one JSON object");
+  std::vector<std::string> feed_shapes;
+  std::string device = "CPU";
+  inspect->add_option("--fetch", fetches,
+                      "NAME[:i]: also plan a run fetching this (peak memory, copies, steps)")
+      ->allow_extra_args(false);
+  inspect->add_option("--target", targets, "NAME: plan a run of this node too")
+      ->allow_extra_args(false);
+  inspect->add_option("--feed-shape", feed_shapes,
+                      "NAME[:i]=D0,D1,...: a feed of that shape in the planned run")
+      ->allow_extra_args(false);
+  inspect->add_option("--device", device, "Device of the planned run (CPU, GPU)");
   add_memory_limit(inspect, "a model file or constants");
 
   CLI::App* run = app.add_subcommand("run", "Run a model on .npy feeds");
@@ -226,7 +277,7 @@ int main(int argc, char** argv) {
 
   try {
     const tensorgraph::ImportOptions limits{.memory_limit_bytes = memory_limit};
-    if (inspect->parsed()) Inspect(model, json, limits);
+    if (inspect->parsed()) Inspect(model, json, limits, fetches, targets, feed_shapes, device);
     if (run->parsed()) {
       Run(model, feeds, fetches, targets, inits, checkpoint, save_checkpoint, memory_limit);
     }
