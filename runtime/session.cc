@@ -183,7 +183,16 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
   if (options_.memory_limit_bytes > 0) budget.emplace(options_.memory_limit_bytes);
 
   std::vector<const Tensor*> fed = CheckFeeds(*plan, feeds);
-  for (size_t i = 0; i < fed.size(); ++i) slots[static_cast<size_t>(plan->feeds[i].slot)] = *fed[i];
+  for (size_t i = 0; i < fed.size(); ++i) {
+    if (!fed[i]->valid()) {
+      const Output& out = plan->feeds[i].output;
+      throw Error(ErrorCode::kInvalidArgument,
+                  StrCat("feed for '", plan->feeds[i].name, "' has a shape but no data ",
+                         "(Tensor::Metadata is for Session::Explain)"),
+                  out.node->name(), out.node->op());
+    }
+    slots[static_cast<size_t>(plan->feeds[i].slot)] = *fed[i];
+  }
   std::shared_ptr<const Specialization> spec = plan->Specialize(fed, resources_);
   if (metadata != nullptr) {
     metadata->planned_peak_bytes = spec->peak_bytes;

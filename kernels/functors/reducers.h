@@ -63,7 +63,7 @@ struct MaxReducer {
       return std::numeric_limits<T>::lowest();
     }
   }
-  TG_HOST_DEVICE static Acc Add(Acc a, T x) { return (x > a) | (x != x) ? x : a; }
+  TG_HOST_DEVICE static Acc Add(Acc a, T x) { return ((x > a) | (x != x)) ? x : a; }
   TG_HOST_DEVICE static Acc Merge(Acc a, Acc b) { return Add(a, b); }
   TG_HOST_DEVICE static T Finish(Acc a, int64_t) { return a; }
 };

@@ -49,7 +49,7 @@ TEST_CASE("PrunePass keeps what the fetches and targets need, in graph order", "
   Scope root(g);
   auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {2});
   auto a = ops::Relu(root.WithOpName("a"), x);
-  auto b = ops::Neg(root.WithOpName("b"), a);
+  ops::Neg(root.WithOpName("b"), a);
   ops::Neg(root.WithOpName("unused"), a);
   auto c = ops::Relu(root.WithOpName("c"), x);
   Node* t = root.WithOpName("t").WithControlDependencies(std::vector<Node*>{c.node}).AddNode("NoOp", {}, {});
@@ -80,7 +80,7 @@ TEST_CASE("PlacePass colocates with resources and keeps shape arithmetic on the 
   Output y = ops::Add(root.WithOpName("y"), x, read);
   // int32 arithmetic on shapes: Shape's output is host memory, so the Add
   // of two shapes runs on the CPU even in a test-device session.
-  Output s = ops::Add(root.WithOpName("shape_sum"), ops::Shape(root.WithOpName("shape_x"), x),
+  ops::Add(root.WithOpName("shape_sum"), ops::Shape(root.WithOpName("shape_x"), x),
                       ops::Shape(root.WithOpName("shape_y"), y));
   ops::Reshape(root.WithOpName("flat"), y, ops::Const<int32_t>(root.WithOpName("minus_one"), {-1}));
 
@@ -190,7 +190,7 @@ TEST_CASE("SpecializeShapes computes shapes, precomputes constants and knows the
   auto dims = ops::Placeholder(root.WithOpName("dims"), DT_INT32, {2});
   // Shape(x) -> Prod-free arithmetic: reshape x to [rows * 2, 2] from its
   // own shape, known once x's shape is.
-  Output shape = ops::Shape(root.WithOpName("shape"), x);
+  ops::Shape(root.WithOpName("shape"), x);
   Output doubled = ops::Mul(root.WithOpName("doubled"), x, ops::ScalarConst(root, DT_FLOAT, 2.0));
   Output relu = ops::Relu(root.WithOpName("relu"), doubled);
   Output by_value = ops::Reshape(root.WithOpName("by_value"), relu, dims);
@@ -253,4 +253,20 @@ TEST_CASE("a plan keeps a bounded number of specializations", "[plan]") {
     CHECK(out[0].num_elements() == n);
   }
   CHECK(session.num_plans() == 1);
+}
+
+TEST_CASE("Explain plans without data, and Run refuses a feed with no data", "[plan]") {
+  Graph g;
+  Scope root(g);
+  auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {-1, 8});
+  Output y = ops::Relu(root.WithOpName("y"), x);
+  Session session(g);
+  const PlanSummary plan = session.Explain({{x, Tensor::Metadata(DT_FLOAT, {16, 8})}}, {y});
+  CHECK(plan.kernels == 1);
+  CHECK(plan.copies == 0);
+  CHECK(plan.peak_bytes == 16 * 8 * 4);
+  CHECK_THROWS_WITH(session.Run({{x, Tensor::Metadata(DT_FLOAT, {16, 8})}}, {y}),
+                    Contains("no data"));
+  CHECK_THROWS_WITH(session.Explain({{x, Tensor::Metadata(DT_FLOAT, {16, 9})}}, {y}),
+                    Contains("[16,9]"));
 }

@@ -46,7 +46,9 @@ void MirrorCpuKernels() {
   KernelRegistry::Global().ForEach([&](const KernelDef& def, const KernelFactory& factory) {
     if (def.device_type() == kDeviceCpu) cpu.emplace_back(def, factory);
   });
-  for (auto& [def, factory] : cpu) {
+  for (auto& entry : cpu) {
+    const KernelDef& def = entry.first;
+    KernelFactory factory = entry.second;
     KernelDef mirrored(def.op(), kDeviceTest, def.dtype());
     for (const std::string& arg : def.host_memory_args()) mirrored.HostMemory(arg);
     for (const std::string& arg : def.shape_only_args()) mirrored.ShapeOnly(arg);
