@@ -79,6 +79,20 @@ Tensor Tensor::Metadata(DataType dtype, Shape shape) {
   return t;
 }
 
+Tensor Tensor::Slice(int64_t begin, int64_t end) const {
+  if (rank() < 1 || begin < 0 || begin > end || end > dim(0)) {
+    ThrowInvalid("cannot slice rows [", begin, ", ", end, ") of a tensor of shape ",
+                 shape_.ToString());
+  }
+  std::vector<int64_t> dims = shape_.dims();
+  const int64_t row = dims[0] == 0 ? 0 : num_elements() / dims[0];
+  dims[0] = end - begin;
+  Tensor t = *this;
+  t.shape_ = Shape(std::move(dims));
+  t.offset_ = offset_ + static_cast<size_t>(begin * row) * DataTypeSize(dtype_);
+  return t;
+}
+
 Tensor Tensor::Reshaped(const Shape& shape) const {
   if (shape.num_elements() != num_elements()) {
     ThrowInvalid("cannot reshape a tensor of shape ", shape_.ToString(), " (", num_elements(),

@@ -1,5 +1,6 @@
-// Tensor: a dtype, a shape and a reference-counted buffer owned by an
-// allocator. Copying a Tensor shares the buffer; Clone() copies the data.
+// Tensor: a dtype, a shape and a view of a reference-counted buffer owned
+// by an allocator (the whole buffer, or from an offset: Slice). Copying a
+// Tensor shares the buffer; Clone() copies the data.
 #pragma once
 
 #include <atomic>
@@ -135,7 +136,12 @@ class Tensor {
 
   Allocator* allocator() const { return buffer_ ? buffer_->allocator() : CpuAllocator(); }
   bool on_host() const { return allocator()->host_accessible(); }
-  void* raw_data() const { return buffer_ ? buffer_->data() : nullptr; }
+  // Where the tensor's first element is, in its device's memory.
+  void* raw_data() const {
+    return buffer_ ? static_cast<char*>(buffer_->data()) + offset_ : nullptr;
+  }
+  // Identifies the buffer behind the tensor, shared by its views.
+  const void* buffer_id() const { return buffer_.get(); }
   // Whether this is the buffer's only Tensor, so it may write in place (an
   // acquire load: the other owners' reads happen before this one's writes).
   bool RefCountIsOne() const { return buffer_ && buffer_->RefCountIsOne(); }
@@ -157,6 +163,10 @@ class Tensor {
 
   // The same buffer viewed with another shape of the same element count.
   Tensor Reshaped(const Shape& shape) const;
+  // Rows [begin, end) of dim 0, as a view of the same buffer (no copy);
+  // rank >= 1 and 0 <= begin <= end <= dim(0). As TensorFlow's
+  // Tensor::Slice, the view keeps the whole buffer alive.
+  Tensor Slice(int64_t begin, int64_t end) const;
   // A host copy with its own buffer.
   Tensor Clone() const;
   // Element-for-element equality of dtype, shape and bytes.
@@ -168,6 +178,7 @@ class Tensor {
   DataType dtype_ = DT_FLOAT;
   Shape shape_;
   BufferRef buffer_;
+  size_t offset_ = 0;  // bytes from the buffer's start to the first element
 };
 
 template <typename T>

@@ -14,12 +14,12 @@ void MemoryBudget::Charge(int64_t bytes, int output, DataType dtype, const Shape
 }
 
 void MemoryBudget::Track(const Tensor& tensor, int64_t bytes) {
-  charged_[tensor.raw_data()] += bytes;
+  charged_[tensor.buffer_id()] += bytes;
 }
 
 void MemoryBudget::Drop(const Tensor& tensor) {
   if (!tensor.valid() || !tensor.RefCountIsOne()) return;
-  auto it = charged_.find(tensor.raw_data());
+  auto it = charged_.find(tensor.buffer_id());
   if (it == charged_.end()) return;
   in_use_ -= it->second;
   charged_.erase(it);

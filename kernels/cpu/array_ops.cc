@@ -297,8 +297,17 @@ class SliceOp : public OpKernel {
       ctx.SetOutput(0, x);
       return;
     }
+    const std::vector<int64_t> begin = ctx.HostInputAsInts(1);
+    // Rows of dim 0 with every later dim whole are one contiguous run of
+    // the input: a view of its buffer.
+    bool rows = true;
+    for (int d = 1; d < shape.rank(); ++d) rows &= begin[static_cast<size_t>(d)] == 0 && shape.dim(d) == x.dim(d);
+    if (rows) {
+      ctx.SetOutput(0, x.Slice(begin[0], begin[0] + shape.dim(0)));
+      return;
+    }
     Tensor& y = ctx.AllocateOutput(0);
-    CopyBlock(x, ctx.HostInputAsInts(1), y, std::vector<int64_t>(shape.rank(), 0), shape);
+    CopyBlock(x, begin, y, std::vector<int64_t>(shape.rank(), 0), shape);
   }
 };
 TG_REGISTER_KERNEL_DEF(KernelDef("Slice", kDeviceCpu).HostMemory("begin").HostMemory("size"),
@@ -335,7 +344,7 @@ class ZerosLikeOp : public OpKernel {
   void Compute(OpKernelContext& ctx) override {
     Tensor& y = ctx.AllocateOutput(0);
     // All-zero bytes are zero (and false) in every dtype.
-    if (y.bytes() > 0) std::memset(y.raw_data(), 0, y.bytes());
+    ctx.device().ZeroFill(y);
   }
 };
 TG_REGISTER_KERNEL("ZerosLike", kDeviceCpu, DT_INVALID, ZerosLikeOp);
@@ -435,7 +444,7 @@ class PadOp : public OpKernel {
     }
     Tensor& y = ctx.AllocateOutput(0);
     // All-zero bytes are zero (and false) in every dtype.
-    std::memset(y.raw_data(), 0, y.bytes());
+    ctx.device().ZeroFill(y);
     const std::vector<int64_t> paddings = ctx.HostInputAsInts(1);
     std::vector<int64_t> before;
     for (size_t d = 0; d < paddings.size(); d += 2) before.push_back(paddings[d]);

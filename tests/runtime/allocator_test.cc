@@ -8,6 +8,7 @@
 
 #include "runtime/allocator.h"
 #include "runtime/device.h"
+#include "tensorgraph.h"
 
 using namespace tensorgraph;
 
@@ -123,4 +124,30 @@ TEST_CASE("CPU kernels' large outputs come from the device's cache", "[allocator
   Tensor b(DT_FLOAT, Shape{1 << 16}, device);
   CHECK(b.raw_data() == first);
   CHECK(cache->GetCachingStats().cache_hits > before.cache_hits);
+}
+
+TEST_CASE("a row slice is a view at an offset of its tensor's buffer", "[allocator]") {
+  const Tensor t = Tensor::FromVector<float>({0, 1, 2, 3, 4, 5, 6, 7}, {4, 2});
+  const Tensor rows = t.Slice(1, 3);
+  CHECK(rows.shape() == Shape({2, 2}));
+  CHECK(rows.ToVector<float>() == std::vector<float>{2, 3, 4, 5});
+  CHECK(rows.buffer_id() == t.buffer_id());
+  CHECK(static_cast<const char*>(rows.raw_data()) == static_cast<const char*>(t.raw_data()) + 8);
+  CHECK(rows.Slice(1, 2).ToVector<float>() == std::vector<float>{4, 5});
+  CHECK(rows.Clone().BitwiseEquals(Tensor::FromVector<float>({2, 3, 4, 5}, {2, 2})));
+  CHECK(t.Slice(4, 4).num_elements() == 0);
+  CHECK_THROWS_WITH(t.Slice(3, 5), Catch::Contains("cannot slice rows [3, 5)"));
+  CHECK_THROWS(Tensor::Scalar(1.0f).Slice(0, 1));
+
+  // The Slice kernel takes such a view when only dim 0 is cut.
+  Graph g;
+  Scope root(g);
+  auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {4, 2});
+  Output head = ops::Slice(root.WithOpName("head"), x, {1, 0}, {2, 2});
+  Output cols = ops::Slice(root.WithOpName("cols"), x, {0, 1}, {4, 1});
+  Session session(g);
+  auto out = session.Run({{x, t}}, {head, cols});
+  CHECK(out[0].buffer_id() == t.buffer_id());
+  CHECK(out[0].ToVector<float>() == std::vector<float>{2, 3, 4, 5});
+  CHECK(out[1].ToVector<float>() == std::vector<float>{1, 3, 5, 7});
 }
