@@ -67,9 +67,14 @@ void ExecutePlan(const Plan& plan, const Specialization& spec, std::vector<Tenso
   using Clock = std::chrono::steady_clock;
   for (const auto& [slot, value] : spec.constants) slots[static_cast<size_t>(slot)] = value;
 
+  // Scratch sized once for the widest step and reused by every step, so
+  // that a step allocates nothing of its own.
   std::vector<const Tensor*> inputs;
   std::vector<Tensor> held;
   std::vector<Tensor> outputs;
+  inputs.reserve(plan.max_step_inputs);
+  held.reserve(plan.max_step_inputs);
+  outputs.reserve(plan.max_step_outputs);
   std::vector<Shape> dynamic_shapes;
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     const PlanStep& step = plan.steps[s];
@@ -83,7 +88,6 @@ void ExecutePlan(const Plan& plan, const Specialization& spec, std::vector<Tenso
     // the pointers into it stay valid.
     inputs.clear();
     held.clear();
-    held.reserve(step.input_slots.size());
     for (size_t k = 0; k < step.input_slots.size(); ++k) {
       Tensor& t = slots[static_cast<size_t>(step.input_slots[k])];
       held.push_back(step.hand_over[k] ? std::move(t) : t);

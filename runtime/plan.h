@@ -27,16 +27,10 @@
 #include "graph/graph.h"
 #include "runtime/device.h"
 #include "runtime/kernel.h"
+#include "runtime/session.h"
 
 namespace tensorgraph {
 
-// The names a Run was called with: feeds and targets sorted, fetches in
-// the caller's order.
-struct Signature {
-  std::vector<std::string> feeds;
-  std::vector<std::string> fetches;
-  std::vector<std::string> targets;
-};
 
 // Where a tensor of the plan lives: the device whose memory holds it (the
 // CPU device for host memory).
@@ -91,6 +85,9 @@ class Plan {
   // After InsertCopiesPass.
   std::vector<PlanStep> steps;
   std::vector<PlanSlot> slots;
+  // The most inputs and outputs of one step (the executor's scratch).
+  size_t max_step_inputs = 0;
+  size_t max_step_outputs = 0;
   // After AssignStreamsPass: the devices Run waits for before it copies the
   // fetches to the host (those whose memory holds a fetched tensor).
   std::vector<Device*> sync_before_fetch;
@@ -106,6 +103,9 @@ class Plan {
  private:
   mutable std::mutex mu_;
   mutable std::map<std::vector<int64_t>, std::shared_ptr<const Specialization>> specializations_;
+  // The one used last, and its key (feed ranks and dims, in feed order).
+  mutable std::vector<int64_t> last_key_;
+  mutable std::shared_ptr<const Specialization> last_;
 };
 
 // One plan at one set of feed shapes.

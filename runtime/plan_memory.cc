@@ -20,6 +20,8 @@ void PlanLifetimesPass(Plan& plan) {
   for (PlanStep& step : plan.steps) {
     step.release.clear();
     step.hand_over.clear();
+    plan.max_step_inputs = std::max(plan.max_step_inputs, step.input_slots.size());
+    plan.max_step_outputs = std::max(plan.max_step_outputs, static_cast<size_t>(step.num_outputs));
   }
   for (int slot = 0; slot < plan.num_slots(); ++slot) {
     const int s = last_use[static_cast<size_t>(slot)];

@@ -1,4 +1,5 @@
 // SpecializeShapes: a plan at one set of feed shapes.
+#include <algorithm>
 #include <optional>
 
 #include "runtime/plan.h"
@@ -178,19 +179,44 @@ std::shared_ptr<const Specialization> SpecializeShapes(const Plan& plan,
   return spec;
 }
 
+namespace {
+
+// Whether `key` (rank, dims, rank, dims...) is the shapes of `feeds`.
+bool KeyMatches(const std::vector<int64_t>& key, const std::vector<const Tensor*>& feeds) {
+  size_t at = 0;
+  for (const Tensor* t : feeds) {
+    const std::vector<int64_t>& dims = t->shape().dims();
+    if (at + 1 + dims.size() > key.size() || key[at] != t->rank()) return false;
+    if (!std::equal(dims.begin(), dims.end(), key.begin() + static_cast<ptrdiff_t>(at) + 1)) {
+      return false;
+    }
+    at += 1 + dims.size();
+  }
+  return at == key.size();
+}
+
+}  // namespace
+
 std::shared_ptr<const Specialization> Plan::Specialize(const std::vector<const Tensor*>& feeds,
                                                        ResourceManager& resources) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The common case, a run at the shapes of the last one, without
+  // building a key.
+  if (last_ && KeyMatches(last_key_, feeds)) return last_;
   std::vector<int64_t> key;
   for (const Tensor* t : feeds) {
     key.push_back(t->rank());
     key.insert(key.end(), t->shape().dims().begin(), t->shape().dims().end());
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = specializations_.find(key); it != specializations_.end()) return it->second;
-  std::shared_ptr<const Specialization> spec = SpecializeShapes(*this, feeds, resources);
-  if (specializations_.size() >= kMaxSpecializations) specializations_.clear();
-  specializations_.emplace(std::move(key), spec);
-  return spec;
+  auto it = specializations_.find(key);
+  if (it == specializations_.end()) {
+    std::shared_ptr<const Specialization> spec = SpecializeShapes(*this, feeds, resources);
+    if (specializations_.size() >= kMaxSpecializations) specializations_.clear();
+    it = specializations_.emplace(key, std::move(spec)).first;
+  }
+  last_key_ = std::move(key);
+  last_ = it->second;
+  return last_;
 }
 
 }  // namespace tensorgraph

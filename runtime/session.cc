@@ -116,6 +116,12 @@ size_t Session::num_plans() const {
 std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
                                              const std::vector<TensorName>& fetches,
                                              const std::vector<TargetName>& targets) {
+  {
+    // The common case, the signature of the last call, spelled the same
+    // way: no key to build.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (last_plan_ && SameCall(feeds, fetches, targets)) return last_plan_;
+  }
   Signature signature;
   for (const auto& f : feeds) signature.feeds.push_back(f.first.name);
   for (const auto& f : fetches) signature.fetches.push_back(f.name);
@@ -126,11 +132,37 @@ std::shared_ptr<const Plan> Session::GetPlan(const FeedList& feeds,
                           JoinNames(signature.targets);
 
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = plans_.find(key); it != plans_.end()) return it->second;
-  std::shared_ptr<Plan> plan = CompilePlan(*graph_, signature, device_, stateful_kernels_);
-  CheckPlannedMemory(*plan, options_.memory_limit_bytes);
-  plans_.emplace(key, plan);
-  return plan;
+  auto it = plans_.find(key);
+  if (it == plans_.end()) {
+    std::shared_ptr<Plan> plan = CompilePlan(*graph_, signature, device_, stateful_kernels_);
+    CheckPlannedMemory(*plan, options_.memory_limit_bytes);
+    it = plans_.emplace(key, std::move(plan)).first;
+  }
+  last_call_.feeds.clear();
+  for (const auto& f : feeds) last_call_.feeds.push_back(f.first.name);
+  last_call_.fetches = signature.fetches;
+  last_call_.targets.clear();
+  for (const auto& t : targets) last_call_.targets.push_back(t.name);
+  last_plan_ = it->second;
+  return last_plan_;
+}
+
+bool Session::SameCall(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                       const std::vector<TargetName>& targets) const {
+  if (feeds.size() != last_call_.feeds.size() || fetches.size() != last_call_.fetches.size() ||
+      targets.size() != last_call_.targets.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    if (feeds[i].first.name != last_call_.feeds[i]) return false;
+  }
+  for (size_t i = 0; i < fetches.size(); ++i) {
+    if (fetches[i].name != last_call_.fetches[i]) return false;
+  }
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (targets[i].name != last_call_.targets[i]) return false;
+  }
+  return true;
 }
 
 Device* Session::DeviceFor(const Node& node) {

@@ -88,6 +88,14 @@ struct PlanSummary {
 
 class Plan;
 
+// The names a Run was called with: feeds and targets sorted, fetches in
+// the caller's order.
+struct Signature {
+  std::vector<std::string> feeds;
+  std::vector<std::string> fetches;
+  std::vector<std::string> targets;
+};
+
 class Session {
  public:
   // The graph must outlive the session. Nodes may be added to it between
@@ -134,6 +142,12 @@ class Session {
   ResourceManager resources_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const Plan>> plans_;
+  // The names of the last call, as given (feeds and targets unsorted), and
+  // its plan: a step repeated with the same names skips the key.
+  bool SameCall(const FeedList& feeds, const std::vector<TensorName>& fetches,
+                const std::vector<TargetName>& targets) const;
+  Signature last_call_;
+  std::shared_ptr<const Plan> last_plan_;
   // Kernels of stateful nodes are shared by every plan, so a random op
   // continues its sequence whichever signature runs it.
   std::map<int, std::shared_ptr<class OpKernel>> stateful_kernels_;
