@@ -270,3 +270,35 @@ TEST_CASE("Explain plans without data, and Run refuses a feed with no data", "[p
   CHECK_THROWS_WITH(session.Explain({{x, Tensor::Metadata(DT_FLOAT, {16, 9})}}, {y}),
                     Contains("[16,9]"));
 }
+
+TEST_CASE("PrunePass runs a variable's update after the readers of its reads", "[plan]") {
+  // Graph order puts the update before the second reader of `read`: the
+  // update would find the buffer shared and copy it. The plan moves the
+  // update after the reader.
+  Graph g;
+  Scope root(g);
+  auto w = ops::Variable(root.WithOpName("w"), DT_FLOAT, {3});
+  Output read = w.Read(root.WithOpName("read"));
+  Output first = ops::Neg(root.WithOpName("first"), read);
+  Node* update = w.AssignAdd(root.WithOpName("update"), first);
+  ops::Relu(root.WithOpName("second"), read);
+  // A read after the update, by a control edge, stays after it.
+  Output later = w.Read(root.WithOpName("later").WithControlDependencies(std::vector<Node*>{update}));
+  ops::Neg(root.WithOpName("later_user"), later);
+
+  Plan plan;
+  PrunePass(g, Sig({}, {"second", "later_user"}, {"update"}), plan);
+  const std::vector<std::string> names = Names(plan);
+  const auto at = [&](const char* n) { return std::find(names.begin(), names.end(), n) - names.begin(); };
+  CHECK(at("second") < at("update"));
+  CHECK(at("first") < at("update"));
+  CHECK(at("update") < at("later"));
+  CHECK(at("later") < at("later_user"));
+  CHECK(names.size() == 7);
+
+  Session session(g);
+  session.Run({}, {}, {w.Assign(root.WithOpName("init"), ops::Const<float>(root, {1, -2, 3}))});
+  auto out = session.Run({}, {"second", "later_user"}, {"update"});
+  CHECK(out[0].ToVector<float>() == std::vector<float>{1, 0, 3});   // the value before
+  CHECK(out[1].ToVector<float>() == std::vector<float>{0, 0, 0});   // -(w - w)
+}

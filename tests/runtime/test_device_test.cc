@@ -193,6 +193,9 @@ TEST_CASE("the MNIST MLP's Adam step on the test device copies only the feeds an
       CHECK(c.copies_to_device == 2);
       CHECK(c.bytes_to_host == 4);  // the loss
       CHECK(c.copies_to_host == 1);
+      // Every read of a variable is done before its update: no
+      // copy-on-write duplicate either.
+      CHECK(c.bytes_on_device == 0);
     }
   }
   // The weights after four steps: the CPU's, bit for bit.
