@@ -44,13 +44,7 @@ std::vector<Shape> RunTimeShapes(const PlanStep& step, const std::vector<const T
                       step.device == CpuDevice();
     values.push_back(host ? inputs[k] : nullptr);
   }
-  std::optional<std::vector<Shape>> shapes;
-  try {
-    shapes = InferOutputShapes(node, inputs, values);
-  } catch (const Error& e) {
-    if (!e.node().empty()) throw;
-    throw Error(e.code(), e.message(), node.name(), node.op());
-  }
+  std::optional<std::vector<Shape>> shapes = InferOutputShapes(node, inputs, values);
   if (shapes) return *std::move(shapes);
   if (step.kernel->def().shape_from_kernel()) return {};
   throw Error(ErrorCode::kInternal,

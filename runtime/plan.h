@@ -172,6 +172,7 @@ std::shared_ptr<const Specialization> SpecializeShapes(const Plan& plan,
 // values of those given (host tensors). Returns the output shapes, or
 // nullopt when one is not fully known or when the shape function asked for
 // a value it was not given (its checks on that value are then undone).
+// Throws what the shape function throws, naming the node.
 std::optional<std::vector<Shape>> InferOutputShapes(const Node& node,
                                                     const std::vector<const Tensor*>& inputs,
                                                     const std::vector<const Tensor*>& values);

@@ -46,7 +46,12 @@ std::optional<std::vector<Shape>> InferOutputShapes(const Node& node,
                   source.node->output_handle_data(source.index)});
   }
   InferenceContext c(node.op_def(), node.name(), node.attrs(), std::move(in), node.num_outputs());
-  if (node.op_def().shape_fn) node.op_def().shape_fn(c);
+  try {
+    if (node.op_def().shape_fn) node.op_def().shape_fn(c);
+  } catch (const Error& e) {
+    if (!e.node().empty()) throw;
+    throw Error(e.code(), e.message(), node.name(), node.op());
+  }
   // A shape function short of a value may have left checks on it undone.
   if (c.missing_values()) return std::nullopt;
   std::vector<Shape> shapes;
@@ -113,13 +118,7 @@ std::shared_ptr<const Specialization> SpecializeShapes(const Plan& plan,
         values.push_back(nullptr);
       }
     }
-    std::optional<std::vector<Shape>> shapes;
-    try {
-      shapes = InferOutputShapes(node, inputs, values);
-    } catch (const Error& e) {
-      if (!e.node().empty()) throw;
-      throw Error(e.code(), e.message(), node.name(), node.op());
-    }
+    std::optional<std::vector<Shape>> shapes = InferOutputShapes(node, inputs, values);
     if (!shapes) {
       spec->dynamic[s] = 1;
       continue;

@@ -8,6 +8,7 @@
 #include "kernels/functors/math.h"
 #include "kernels/functors/nn.h"
 #include "kernels/functors/philox.h"
+#include "kernels/functors/random.h"
 #include "kernels/functors/reducers.h"
 #include "kernels/functors/training.h"
 
@@ -76,6 +77,10 @@ __global__ void Philox(uint32_t* out, uint64_t seed, uint64_t seed2, uint64_t sk
   const PhiloxBlock block = generator();
   PhiloxWords words(generator);
   out[0] = block[0] ^ block[3] ^ words();
+  const std::array<float, 2> f = NextNormalPair<float>(words);
+  const std::array<double, 2> d = NextNormalPair<double>(words);
+  out[1] = static_cast<uint32_t>(f[0] + f[1] + NextUniform<float>(words)) ^
+           static_cast<uint32_t>(d[0] + d[1] + NextUniform<double>(words));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/test_device.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,8 +12,9 @@
 namespace tensorgraph::testing {
 namespace {
 
-std::vector<std::vector<Tensor>> RunSteps(const Graph& graph, const std::vector<RunStep>& steps) {
-  Session session(graph);
+std::vector<std::vector<Tensor>> RunSteps(const Graph& graph, const std::vector<RunStep>& steps,
+                                          const std::string& device = "CPU") {
+  Session session(graph, SessionOptions{.device = device});
   std::vector<std::vector<Tensor>> results;
   for (const auto& step : steps) results.push_back(session.Run(step.feeds, step.fetches, step.targets));
   return results;
@@ -31,6 +34,19 @@ std::string TempDir(const std::string& name) {
 std::vector<std::vector<Tensor>> RunAndRoundTrip(const Graph& graph,
                                                  const std::vector<RunStep>& steps) {
   auto expected = RunSteps(graph, steps);
+  {
+    // The device axis: the same steps on the test device, whose memory the
+    // executor may not read, give the same bits.
+    auto on_device = RunSteps(graph, steps, std::string(kDeviceTest));
+    for (size_t s = 0; s < steps.size(); ++s) {
+      for (size_t f = 0; f < expected[s].size(); ++f) {
+        INFO("on the test device, step " << s << ", fetch '" << steps[s].fetches[f].name
+                                         << "': " << expected[s][f].DebugString() << " vs "
+                                         << on_device[s][f].DebugString());
+        CHECK(on_device[s][f].BitwiseEquals(expected[s][f]));
+      }
+    }
+  }
   const std::string dir = TempDir("round_trip");
   for (const char* file : {"graph.pb", "graph.pbtxt"}) {
     const auto path = std::filesystem::path(dir) / file;

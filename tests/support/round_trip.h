@@ -1,6 +1,7 @@
-// Test support: run a graph, and run it again after a save and reload (as
-// binary .pb and as text .pbtxt, each in a fresh session), checking every
-// fetched tensor comes back bit for bit the same.
+// Test support: run a graph, run it again on the test device
+// (tests/support/test_device.h) and after a save and reload (as binary .pb
+// and as text .pbtxt, each in a fresh session), checking every fetched
+// tensor comes back bit for bit the same.
 #pragma once
 
 #include <string>
@@ -16,9 +17,10 @@ struct RunStep {
   std::vector<TargetName> targets = {};
 };
 
-// Runs the steps in order in one session, then in a fresh session over each
-// reloaded copy of the graph; fails the current test (Catch2) on any
-// difference. Returns the fetches of each step from the first session.
+// Runs the steps in order in one session, then in a fresh session on the
+// test device and in one over each reloaded copy of the graph; fails the
+// current test (Catch2) on any difference. Returns the fetches of each step
+// from the first session.
 std::vector<std::vector<Tensor>> RunAndRoundTrip(const Graph& graph,
                                                  const std::vector<RunStep>& steps);
 
