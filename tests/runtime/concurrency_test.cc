@@ -213,3 +213,40 @@ TEST_CASE("8 threads training one shared model at once stay memory-safe", "[conc
 
 }  // namespace
 }  // namespace tensorgraph::testing
+
+namespace tensorgraph::testing {
+
+TEST_CASE("8 threads running many feed shapes at once share and evict specializations safely",
+          "[concurrency]") {
+  // Every thread runs its own batch sizes: 40 shapes in all, more than a
+  // plan keeps, so specializations are made, shared and forgotten while
+  // other threads use them.
+  Graph graph;
+  Scope root(graph);
+  auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {-1, 4});
+  Output y = ops::Relu(root.WithOpName("y"),
+                       ops::Reshape(root, x * 2.0, ops::Shape(root, x)) -
+                           ops::Mean(root, x, std::vector<int64_t>{0}, {.keep_dims = true}));
+  const auto feed = [&](int64_t rows) {
+    std::vector<float> v(static_cast<size_t>(rows * 4));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 7) - 3.0f;
+    return Tensor::FromVector<float>(v, {rows, 4});
+  };
+  Session serial(graph);
+  std::vector<Tensor> expected;
+  for (int64_t rows = 1; rows <= 40; ++rows) expected.push_back(serial.Run({{x, feed(rows)}}, {y})[0]);
+
+  Session session(graph);
+  std::vector<int> mismatches(kThreads, 0);
+  OnThreads([&](int t) {
+    for (int i = 0; i < 30; ++i) {
+      const int64_t rows = 1 + (t * 5 + i) % 40;
+      const Tensor got = session.Run({{x, feed(rows)}}, {y})[0];
+      mismatches[static_cast<size_t>(t)] += !BitwiseEqual(got, expected[static_cast<size_t>(rows - 1)]);
+    }
+  });
+  for (int t = 0; t < kThreads; ++t) CHECK(mismatches[static_cast<size_t>(t)] == 0);
+  CHECK(session.num_plans() == 1);
+}
+
+}  // namespace tensorgraph::testing
