@@ -44,8 +44,9 @@ class Device {
   // that produced the tensor.
   virtual Tensor CopyFromHost(const Tensor& host) = 0;
   virtual Tensor CopyToHost(const Tensor& tensor) = 0;
-  // A copy into this device's memory of `tensor`, which lives on `source`:
-  // direct where the two devices can, else through host memory.
+  // A copy into this device's memory of `tensor`, which lives on `source`
+  // (the CPU for host memory): direct where the two devices can, else
+  // through host memory. Every copy a plan makes goes through this.
   virtual Tensor CopyFromDevice(Device& source, const Tensor& tensor);
   // A new buffer on this device with the contents of `tensor`, which is in
   // this device's memory (copy-on-write of a variable).

@@ -27,12 +27,6 @@ void ComputeKernel(OpKernel& kernel, OpKernelContext& ctx) {
 
 namespace {
 
-Tensor CopyStep(const PlanStep& step, const Tensor& t) {
-  if (step.device == CpuDevice()) return step.copy_from->CopyToHost(t);
-  if (step.copy_from == CpuDevice()) return step.device->CopyFromHost(t);
-  return step.device->CopyFromDevice(*step.copy_from, t);
-}
-
 // The output shapes of a step whose shapes depend on this run: the shape
 // function on its inputs' shapes and the values of those in host memory.
 std::vector<Shape> RunTimeShapes(const PlanStep& step, const std::vector<const Tensor*>& inputs) {
@@ -92,7 +86,7 @@ void ExecutePlan(const Plan& plan, const Specialization& spec, std::vector<Tenso
     outputs.resize(static_cast<size_t>(step.num_outputs));
     const std::vector<Shape>* shapes = &spec.output_shapes[s];
     if (step.kind == PlanStep::Kind::kCopy) {
-      outputs[0] = CopyStep(step, *inputs[0]);
+      outputs[0] = step.device->CopyFromDevice(*step.copy_from, *inputs[0]);
     } else {
       if (spec.dynamic[s]) {
         dynamic_shapes = RunTimeShapes(step, inputs);

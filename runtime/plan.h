@@ -121,6 +121,9 @@ class Specialization {
   std::vector<char> precomputed;
   // Slots filled before the first step of every run.
   std::vector<std::pair<int, Tensor>> constants;
+  // Per fetch: 1 when it is one of the constants, which Run copies so
+  // that the caller may write into what it gets.
+  std::vector<char> fetch_is_constant;
   // The most bytes the run's kernels hold in new buffers at once (views
   // and the constants excluded), or -1 when a dynamic shape leaves it
   // unknown. An upper bound: a kernel that writes into its input's buffer

@@ -93,10 +93,7 @@ std::shared_ptr<const Specialization> SpecializeShapes(const Plan& plan,
       shape[out] = shape[in_slot(0)];
       spec->output_shapes[s] = {*shape[out]};
       if (constant[in_slot(0)]) {  // a constant's upload, made once
-        const Tensor& t = value[in_slot(0)];
-        value[out] = step.device == CpuDevice() ? step.copy_from->CopyToHost(t)
-                     : step.copy_from == CpuDevice() ? step.device->CopyFromHost(t)
-                                                     : step.device->CopyFromDevice(*step.copy_from, t);
+        value[out] = step.device->CopyFromDevice(*step.copy_from, value[in_slot(0)]);
         constant[out] = 1;
         spec->precomputed[s] = 1;
       }
@@ -145,6 +142,7 @@ std::shared_ptr<const Specialization> SpecializeShapes(const Plan& plan,
     spec->output_shapes[s] = std::move(*shapes);
   }
 
+  for (int slot : plan.fetch_slots) spec->fetch_is_constant.push_back(constant[static_cast<size_t>(slot)]);
   for (size_t slot = 0; slot < num_slots; ++slot) {
     if (constant[slot]) spec->constants.emplace_back(static_cast<int>(slot), std::move(value[slot]));
   }

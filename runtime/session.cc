@@ -75,13 +75,6 @@ std::vector<const Tensor*> CheckFeeds(const Plan& plan, const FeedList& feeds) {
   return fed;
 }
 
-bool IsPlanConstant(const Specialization& spec, int slot) {
-  for (const auto& [s, value] : spec.constants) {
-    if (s == slot) return true;
-  }
-  return false;
-}
-
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string s;
   for (const auto& n : names) s += n + ",";
@@ -236,14 +229,17 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
   for (Device* d : plan->sync_before_fetch) d->Synchronize();
   std::vector<Tensor> results;
   results.reserve(plan->fetch_slots.size());
-  for (int slot : plan->fetch_slots) {
+  for (size_t i = 0; i < plan->fetch_slots.size(); ++i) {
+    const int slot = plan->fetch_slots[i];
     const Tensor& t = slots[static_cast<size_t>(slot)];
     Device* memory = plan->slots[static_cast<size_t>(slot)].memory;
-    // A host result the plan also holds (a constant) is copied, so that
-    // the caller may write into what it gets.
-    const bool shared = memory == CpuDevice() && !t.RefCountIsOne() && t.num_elements() > 0 &&
-                        IsPlanConstant(*spec, slot);
-    results.push_back(memory == CpuDevice() ? (shared ? t.Clone() : t) : memory->CopyToHost(t));
+    if (memory != CpuDevice()) {
+      results.push_back(memory->CopyToHost(t));
+    } else {
+      // A host result the plan also holds (a constant) is copied, so that
+      // the caller may write into what it gets.
+      results.push_back(spec->fetch_is_constant[i] ? t.Clone() : t);
+    }
   }
   if (metadata != nullptr) metadata->total_micros = micros_since(run_start);
   return results;

@@ -126,17 +126,12 @@ void TernaryMap(const Tensor& a, const Tensor& b, const Tensor& c, Tensor& out, 
   });
 }
 
-// Allocates output 0 with the broadcast shape of inputs 0 and 1 and fills
-// it with f; fails the kernel when the shapes do not broadcast.
+// Allocates output 0 (the broadcast shape of inputs 0 and 1, which the
+// op's shape function has checked) and fills it with f.
 template <typename In, typename Out, typename F>
 void ComputeBroadcastBinary(OpKernelContext& ctx, F f) {
   const Tensor& x = ctx.input(0);
   const Tensor& y = ctx.input(1);
-  auto shape = BroadcastShapes(x.shape(), y.shape());
-  if (!shape) {
-    ctx.Fail("shapes ", x.shape().ToString(), " and ", y.shape().ToString(),
-             " cannot be broadcast together");
-  }
   Tensor& out = std::is_same_v<In, Out> ? ctx.ForwardInputOrAllocateOutput({0, 1}, 0)
                                          : ctx.AllocateOutput(0);
   BinaryMap<In, Out>(x, y, out, f);
@@ -163,8 +158,8 @@ class UnaryOpKernel : public OpKernel {
   }
 };
 
-// A binary op on two inputs of one shape, without broadcasting (the
-// gradient ops: SigmoidGrad, ReluGrad...).
+// A binary op on two inputs of one shape (checked by the op's shape
+// function), without broadcasting: the gradient ops SigmoidGrad, ReluGrad...
 template <typename T, typename Fn>
 class SameShapeBinaryOpKernel : public OpKernel {
  public:
@@ -172,11 +167,6 @@ class SameShapeBinaryOpKernel : public OpKernel {
   void Compute(OpKernelContext& ctx) override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (a.shape() != b.shape()) {
-      const auto& args = node().op_def().inputs;
-      ctx.Fail("'", args[0].name, "' ", a.shape().ToString(), " and '", args[1].name, "' ",
-               b.shape().ToString(), " must have the same shape");
-    }
     BinaryMap<T, T>(a, b, ctx.ForwardInputOrAllocateOutput({0, 1}, 0), Fn{});
   }
 };

@@ -66,12 +66,6 @@ class SelectV2Op : public OpKernel {
     const Tensor& condition = ctx.input(0);
     const Tensor& t = ctx.input(1);
     const Tensor& e = ctx.input(2);
-    std::optional<Shape> shape = BroadcastShapes(t.shape(), e.shape());
-    if (shape) shape = BroadcastShapes(condition.shape(), *shape);
-    if (!shape) {
-      ctx.Fail("shapes of condition ", condition.shape().ToString(), ", t ", t.shape().ToString(),
-               " and e ", e.shape().ToString(), " cannot be broadcast together");
-    }
     Tensor& out = ctx.AllocateOutput(0);
     cpu::TernaryMap<bool, T, T, T>(condition, t, e, out,
                                    [](bool c, T a, T b) { return c ? a : b; });
@@ -157,14 +151,8 @@ class AddNOp : public OpKernel {
     const int n = ctx.num_inputs();
     const Shape& shape = ctx.input(0).shape();
     std::vector<const T*> in(static_cast<size_t>(n));
-    for (int k = 0; k < n; ++k) {
-      const Tensor& x = ctx.input(k);
-      if (x.shape() != shape) {
-        ctx.Fail("inputs must have the same shape, but input 0 is ", shape.ToString(),
-                 " and input ", k, " is ", x.shape().ToString());
-      }
-      in[static_cast<size_t>(k)] = x.data<T>();
-    }
+    // The shape function has checked that the inputs have one shape.
+    for (int k = 0; k < n; ++k) in[static_cast<size_t>(k)] = ctx.input(k).data<T>();
     Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0);
     T* po = out.data<T>();
     // The output may share a buffer with any input (an input can also
