@@ -34,6 +34,10 @@ class CpuDeviceImpl final : public Device {
     if (t.bytes() > 0) std::memcpy(t.raw_data(), tensor.raw_data(), t.bytes());
     return t;
   }
+  void CopyFromHostInto(const Tensor& host, Tensor& to) override { CopyWithin(host, to); }
+  void CopyWithin(const Tensor& from, Tensor& to) override {
+    if (to.bytes() > 0) std::memmove(to.raw_data(), from.raw_data(), to.bytes());
+  }
   void ZeroFill(Tensor& tensor) override {
     if (tensor.bytes() > 0) std::memset(tensor.raw_data(), 0, tensor.bytes());
   }

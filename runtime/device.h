@@ -51,10 +51,40 @@ class Device {
   // A new buffer on this device with the contents of `tensor`, which is in
   // this device's memory (copy-on-write of a variable).
   virtual Tensor Duplicate(const Tensor& tensor) = 0;
+  // Copies the contents of `from` into `to`'s buffer; both are in this
+  // device's memory, with one dtype and shape (an assignment that keeps a
+  // variable's buffer where it is).
+  virtual void CopyWithin(const Tensor& from, Tensor& to) = 0;
   // Sets every byte of `tensor`, in this device's memory, to zero.
   virtual void ZeroFill(Tensor& tensor) = 0;
+  // Copies host memory into `to`, a tensor of this device with the same
+  // dtype and shape (a recorded step's feed, staged into its buffer).
+  virtual void CopyFromHostInto(const Tensor& host, Tensor& to) = 0;
   // Waits for all work queued on the device.
   virtual void Synchronize() {}
+
+  // Capture of queued work for replay (CUDA graphs). Between BeginCapture
+  // and EndCapture, work queued on the device is recorded instead of run;
+  // the returned graph runs it on each Launch. Devices whose kernels run
+  // inline on the calling thread (the CPU) capture nothing: BeginCapture
+  // returns false and a recorded step is replayed by running its kernels
+  // again on the recorded buffers (runtime/replay.h).
+  class Graph {
+   public:
+    virtual ~Graph() = default;
+    virtual void Launch() = 0;
+  };
+  // Whether BeginCapture captures. While a step on such a device is
+  // captured, no other Run may queue work there (runtime/replay.h's
+  // CaptureMutex).
+  virtual bool captures() const { return false; }
+  virtual bool BeginCapture() { return false; }
+  // Ends the capture begun on this thread. `update`, when given, is the
+  // previous graph of the same step: it is updated in place when the new
+  // capture has its topology (cudaGraphExecUpdate), else replaced.
+  virtual std::unique_ptr<Graph> EndCapture(std::unique_ptr<Graph> update) { return nullptr; }
+  // Ends a capture abandoned by an error, discarding what it recorded.
+  virtual void AbortCapture() {}
 
  protected:
   Device(std::string name, std::string_view type) : name_(std::move(name)), type_(type) {}

@@ -51,7 +51,8 @@ std::vector<Shape> RunTimeShapes(const PlanStep& step, const std::vector<const T
 }  // namespace
 
 void ExecutePlan(const Plan& plan, const Specialization& spec, std::vector<Tensor>& slots,
-                 ResourceManager& resources, MemoryBudget* memory, RunMetadata* metadata) {
+                 ResourceManager& resources, MemoryBudget* memory, RunMetadata* metadata,
+                 StepRecording* recording) {
   using Clock = std::chrono::steady_clock;
   for (const auto& [slot, value] : spec.constants) slots[static_cast<size_t>(slot)] = value;
 
@@ -86,13 +87,15 @@ void ExecutePlan(const Plan& plan, const Specialization& spec, std::vector<Tenso
     outputs.resize(static_cast<size_t>(step.num_outputs));
     const std::vector<Shape>* shapes = &spec.output_shapes[s];
     if (step.kind == PlanStep::Kind::kCopy) {
-      outputs[0] = step.device->CopyFromDevice(*step.copy_from, *inputs[0]);
+      const Tensor* staged = recording != nullptr ? recording->StagedCopy(s) : nullptr;
+      outputs[0] = staged != nullptr ? *staged : step.device->CopyFromDevice(*step.copy_from, *inputs[0]);
     } else {
       if (spec.dynamic[s]) {
         dynamic_shapes = RunTimeShapes(step, inputs);
         shapes = &dynamic_shapes;
       }
       OpKernelContext ctx(*step.kernel, inputs, *shapes, &outputs, resources, memory);
+      ctx.set_tape(recording);
       ComputeKernel(*step.kernel, ctx);
     }
     if (metadata != nullptr) {

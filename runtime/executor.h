@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "runtime/plan.h"
+#include "runtime/replay.h"
 #include "runtime/session.h"
 
 namespace tensorgraph {
@@ -15,7 +16,10 @@ namespace tensorgraph {
 // reader, so that on return only the fetched slots hold tensors. Throws,
 // naming the node, on any kernel error; when `metadata` is not null, times
 // each step into it.
+// When `recording` is given, the kernels allocate through it and the
+// copies of feeds take its staged buffers (runtime/replay.h).
 void ExecutePlan(const Plan& plan, const Specialization& spec, std::vector<Tensor>& slots,
-                 ResourceManager& resources, MemoryBudget* memory, RunMetadata* metadata);
+                 ResourceManager& resources, MemoryBudget* memory, RunMetadata* metadata,
+                 StepRecording* recording = nullptr);
 
 }  // namespace tensorgraph

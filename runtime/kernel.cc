@@ -53,6 +53,16 @@ KernelDef& KernelDef::ShapeFromKernel() {
   return *this;
 }
 
+KernelDef& KernelDef::OnEveryDevice() {
+  on_every_device_ = true;
+  return *this;
+}
+
+KernelDef& KernelDef::NotCapturable(std::string reason) {
+  not_capturable_ = std::move(reason);
+  return *this;
+}
+
 const Shape& OpKernelContext::output_shape(int i) const {
   if (static_cast<size_t>(i) >= output_shapes_.size()) {
     throw Error(ErrorCode::kInternal,
@@ -72,6 +82,10 @@ Tensor& OpKernelContext::AllocateOutput(int i) {
   Tensor& out = outputs_->at(static_cast<size_t>(i));
   const DataType dtype = node().output_type(i);
   const Shape& shape = output_shape(i);
+  if (tape_ != nullptr) {
+    out = tape_->Allocate(dtype, shape, OutputAllocator(i));
+    return out;
+  }
   if (budget_ == nullptr) {
     out = Tensor(dtype, shape, OutputAllocator(i));
     return out;
@@ -135,6 +149,7 @@ std::vector<int64_t> OpKernelContext::HostInputAsInts(int i) const {
 }
 
 Tensor OpKernelContext::AllocateTemp(DataType dtype, const Shape& shape) const {
+  if (tape_ != nullptr) return tape_->Allocate(dtype, shape, device().allocator());
   return Tensor(dtype, shape, device().allocator());
 }
 
@@ -158,6 +173,12 @@ const KernelRegistry::Entry* KernelRegistry::Find(std::string_view op,
   for (DataType d : {dtype, DT_INVALID}) {
     auto it = kernels_.find(std::make_tuple(std::string(op), std::string(device_type), d));
     if (it != kernels_.end()) return &it->second;
+  }
+  if (device_type != kDeviceCpu) {
+    for (DataType d : {dtype, DT_INVALID}) {
+      auto it = kernels_.find(std::make_tuple(std::string(op), std::string(kDeviceCpu), d));
+      if (it != kernels_.end() && it->second.def.on_every_device()) return &it->second;
+    }
   }
   return nullptr;
 }

@@ -83,6 +83,18 @@ class KernelDef {
   // declares a partial shape), the kernel sets it with SetOutput and the
   // executor takes its shape from there.
   KernelDef& ShapeFromKernel();
+  // The same kernel class serves every device type (TensorFlow's
+  // DEVICE_DEFAULT): it reads no device memory and queues no device work of
+  // its own, only passes buffers through (Identity, Reshape), computes on
+  // host-memory arguments (Shape, BroadcastGradientArgs) or goes through
+  // the Device interface (Const uploads with CopyFromHost). Registered once,
+  // under kDeviceCpu; a device type with no registration of its own for the
+  // key uses it.
+  KernelDef& OnEveryDevice();
+  // A step running this kernel cannot be recorded for replay (a CUDA
+  // graph): `reason` says why (it waits for the device mid-step, or keeps
+  // state on the host that replaying its device work would not advance).
+  KernelDef& NotCapturable(std::string reason);
 
   const std::string& op() const { return op_; }
   const std::string& device_type() const { return device_type_; }
@@ -92,6 +104,9 @@ class KernelDef {
   bool output_is_view() const { return output_is_view_; }
   bool plan_time_constant() const { return plan_time_constant_; }
   bool shape_from_kernel() const { return shape_from_kernel_; }
+  bool on_every_device() const { return on_every_device_; }
+  // Empty when the kernel can be captured.
+  const std::string& not_capturable() const { return not_capturable_; }
 
  private:
   std::string op_;
@@ -102,6 +117,8 @@ class KernelDef {
   bool output_is_view_ = false;
   bool plan_time_constant_ = false;
   bool shape_from_kernel_ = false;
+  bool on_every_device_ = false;
+  std::string not_capturable_;
 };
 
 class OpKernel {
@@ -165,6 +182,17 @@ class MemoryBudget {
   std::unordered_map<const void*, int64_t> charged_;
 };
 
+// Where a recorded step's kernels get their buffers (runtime/replay.h):
+// while the step is recorded, every output and scratch buffer is allocated
+// as usual and kept; when it is replayed by running its kernels again, the
+// same buffers are handed out in the same order, so a replay addresses
+// exactly the memory the recording did, as a replayed CUDA graph does.
+class AllocationTape {
+ public:
+  virtual ~AllocationTape() = default;
+  virtual Tensor Allocate(DataType dtype, const Shape& shape, Allocator* allocator) = 0;
+};
+
 // What one Compute call sees: its inputs, the shapes of its outputs, where
 // to put them, the device and the session's resources.
 class OpKernelContext {
@@ -215,6 +243,8 @@ class OpKernelContext {
   Tensor& output(int i) { return outputs_->at(i); }
   // Scratch memory on the device, alive while the kernel holds it.
   Tensor AllocateTemp(DataType dtype, const Shape& shape) const;
+  // Set by the executor while the step is recorded or replayed.
+  void set_tape(AllocationTape* tape) { tape_ = tape; }
 
   template <typename... Args>
   [[noreturn]] void Fail(Args&&... args) const {
@@ -231,6 +261,7 @@ class OpKernelContext {
   std::vector<Tensor>* outputs_;
   ResourceManager& resources_;
   MemoryBudget* budget_;
+  AllocationTape* tape_ = nullptr;
 };
 
 using KernelFactory = std::function<std::unique_ptr<OpKernel>(const Node&, Device&)>;
@@ -241,7 +272,8 @@ class KernelRegistry {
 
   // Throws kInternal on a second registration of the same key.
   void Register(KernelDef def, KernelFactory factory);
-  // Whether a kernel exists for this node on this device type.
+  // Whether a kernel exists for this node on this device type (its own, or
+  // a CPU registration declared OnEveryDevice()).
   bool Has(const Node& node, std::string_view device_type) const;
   bool Has(std::string_view op, std::string_view device_type, DataType dtype) const;
   // The registration that serves this node on this device type, or null.

@@ -12,6 +12,9 @@ std::shared_ptr<Plan> CompilePlan(const Graph& graph, const Signature& signature
   InsertCopiesPass(*plan);
   PlanLifetimesPass(*plan);
   AssignStreamsPass(*plan);
+  for (const PlanStep& step : plan->steps) {
+    plan->uses_capturing_device = plan->uses_capturing_device || step.device->captures();
+  }
   return plan;
 }
 

@@ -68,6 +68,30 @@ struct PlanFeed {
 };
 
 class Specialization;
+class StepRecording;
+
+// Whether a specialization's step can be recorded and replayed
+// (runtime/replay.h), decided from the plan alone when it is specialized.
+struct ReplayDecision {
+  // Where every step that runs runs; null when nothing runs.
+  Device* device = nullptr;
+  // Empty when replayable; else why not, naming the node.
+  std::string reason;
+  bool replayable() const { return reason.empty(); }
+};
+
+// A specialization's recording and the count of runs that decide when to
+// make it; one Run uses it at a time.
+struct ReplayState {
+  ReplayState();
+  ~ReplayState();
+  std::mutex mu;
+  int64_t runs = 0;
+  int recordings = 0;
+  std::unique_ptr<StepRecording> recording;
+  // Set when recordings kept failing to stay valid: the step runs eagerly.
+  std::string gave_up;
+};
 
 class Plan {
  public:
@@ -91,6 +115,9 @@ class Plan {
   // After AssignStreamsPass: the devices Run waits for before it copies the
   // fetches to the host (those whose memory holds a fetched tensor).
   std::vector<Device*> sync_before_fetch;
+  // Whether a step runs on a device that captures work (a GPU): its Runs
+  // exclude a capture there (CaptureMutex in runtime/replay.h).
+  bool uses_capturing_device = false;
 
   int num_slots() const { return static_cast<int>(slots.size()); }
   // The specialization for these feed shapes, made on first use. Keeps at
@@ -129,6 +156,9 @@ class Specialization {
   // unknown. An upper bound: a kernel that writes into its input's buffer
   // takes less.
   int64_t peak_bytes = -1;
+  ReplayDecision replay;
+  // Made with the specialization; changed only under its mutex.
+  std::unique_ptr<ReplayState> replay_state = std::make_unique<ReplayState>();
 };
 
 // --- the passes ------------------------------------------------------------

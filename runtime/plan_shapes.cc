@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "runtime/plan.h"
+#include "runtime/replay.h"
 
 namespace tensorgraph {
 namespace {
@@ -173,6 +174,7 @@ std::shared_ptr<const Specialization> SpecializeShapes(const Plan& plan,
     for (int slot : step.release) live -= held[static_cast<size_t>(slot)];
   }
   spec->peak_bytes = known ? peak : -1;
+  spec->replay = DecideReplay(plan, *spec);
   return spec;
 }
 

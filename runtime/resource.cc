@@ -14,6 +14,16 @@ bool Variable::initialized() const {
   return value_.has_value();
 }
 
+const void* Variable::buffer_id() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return value_ ? value_->buffer_id() : nullptr;
+}
+
+bool Variable::HoldsAlone(const void* buffer) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return value_ && value_->buffer_id() == buffer && value_->RefCountIsOne();
+}
+
 void Variable::Assign(Tensor value) {
   if (value.valid() && value.num_elements() > 0 && DeviceOf(value) != device_) {
     ThrowError(ErrorCode::kInternal, "variable '", name_, "' lives on ", device_->name(),

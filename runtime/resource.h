@@ -39,6 +39,11 @@ class Variable {
   // The current value; nullopt until the first assignment.
   std::optional<Tensor> Read() const;
   bool initialized() const;
+  // Identifies the value's buffer (null when uninitialized).
+  const void* buffer_id() const;
+  // Whether the value is in `buffer` and nothing but the variable holds it
+  // (no read of it is alive).
+  bool HoldsAlone(const void* buffer) const;
   // `value` must be in the memory of the variable's device (kInternal
   // otherwise: the plan copies a value there before assigning it).
   void Assign(Tensor value);

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "runtime/executor.h"
+#include "runtime/replay.h"
 #include "runtime/kernel.h"
 
 namespace tensorgraph {
@@ -182,6 +183,8 @@ PlanSummary Session::Explain(const FeedList& feeds, const std::vector<TensorName
   }
   summary.peak_bytes = spec->peak_bytes;
   summary.placement_notes = plan->placement_notes;
+  summary.replayable = spec->replay.replayable();
+  summary.not_replayable_reason = spec->replay.reason;
   return summary;
 }
 
@@ -223,26 +226,87 @@ std::vector<Tensor> Session::Run(const FeedList& feeds, const std::vector<Tensor
     metadata->planned_peak_bytes = spec->peak_bytes;
     metadata->placement_notes = plan->placement_notes;
   }
-  ExecutePlan(*plan, *spec, slots, resources_, budget ? &*budget : nullptr, metadata);
+  StepMode mode = StepMode::kEager;
+  std::vector<Tensor> results =
+      RunStep(*plan, *spec, fed, slots, budget ? &*budget : nullptr, metadata, mode);
+  ++(mode == StepMode::kEager ? eager_steps_ : mode == StepMode::kRecorded ? recorded_steps_
+                                                                             : replayed_steps_);
+  if (metadata != nullptr) metadata->total_micros = micros_since(run_start);
+  return results;
+}
 
+namespace {
+
+// The fetches of a run, as host tensors the caller owns. `shared`: the
+// slots hold a recording's buffers, which the next replay overwrites.
+std::vector<Tensor> FetchResults(const Plan& plan, const Specialization& spec,
+                                 const std::vector<Tensor>& slots, bool shared) {
   // Only fetches make the host wait.
-  for (Device* d : plan->sync_before_fetch) d->Synchronize();
+  for (Device* d : plan.sync_before_fetch) d->Synchronize();
   std::vector<Tensor> results;
-  results.reserve(plan->fetch_slots.size());
-  for (size_t i = 0; i < plan->fetch_slots.size(); ++i) {
-    const int slot = plan->fetch_slots[i];
+  results.reserve(plan.fetch_slots.size());
+  for (size_t i = 0; i < plan.fetch_slots.size(); ++i) {
+    const int slot = plan.fetch_slots[i];
     const Tensor& t = slots[static_cast<size_t>(slot)];
-    Device* memory = plan->slots[static_cast<size_t>(slot)].memory;
+    Device* memory = plan.slots[static_cast<size_t>(slot)].memory;
     if (memory != CpuDevice()) {
       results.push_back(memory->CopyToHost(t));
     } else {
       // A host result the plan also holds (a constant) is copied, so that
       // the caller may write into what it gets.
-      results.push_back(spec->fetch_is_constant[i] ? t.Clone() : t);
+      results.push_back(shared || spec.fetch_is_constant[i] ? t.Clone() : t);
     }
   }
-  if (metadata != nullptr) metadata->total_micros = micros_since(run_start);
   return results;
+}
+
+// Recordings of one step made before it is given up as not replayable
+// (each one dropped because a variable had moved).
+constexpr int kMaxRecordings = 8;
+
+}  // namespace
+
+std::vector<Tensor> Session::RunStep(const Plan& plan, const Specialization& spec,
+                                     const std::vector<const Tensor*>& fed,
+                                     std::vector<Tensor>& slots, MemoryBudget* budget,
+                                     RunMetadata* metadata, StepMode& mode) {
+  // No other Run queues work on a GPU while a step there is captured.
+  const auto no_capture_meanwhile = [&] {
+    return plan.uses_capturing_device ? std::shared_lock<std::shared_mutex>(CaptureMutex())
+                                      : std::shared_lock<std::shared_mutex>();
+  };
+  if (options_.replay && metadata == nullptr && budget == nullptr && spec.replay.replayable()) {
+    ReplayState& state = *spec.replay_state;
+    // A Run that finds the recording in use by another runs eagerly.
+    std::unique_lock<std::mutex> lock(state.mu, std::try_to_lock);
+    if (lock.owns_lock() && state.gave_up.empty() && ++state.runs >= 2) {
+      if (state.recording != nullptr) {
+        const auto shared = no_capture_meanwhile();
+        if (ReplayStep(*state.recording, plan, spec, fed, slots, resources_)) {
+          mode = StepMode::kReplayed;
+          return FetchResults(plan, spec, slots, true);
+        }
+      }
+      std::unique_lock<std::shared_mutex> capture;
+      if (spec.replay.device->captures()) capture = std::unique_lock<std::shared_mutex>(CaptureMutex());
+      std::string why;
+      state.recording = RecordStep(plan, spec, fed, slots, resources_, std::move(state.recording), &why);
+      if (!why.empty()) state.gave_up = why;
+      if (++state.recordings >= kMaxRecordings && state.gave_up.empty()) {
+        state.gave_up = StrCat("recorded ", state.recordings,
+                               " times, each dropped when a variable moved to a new buffer");
+      }
+      mode = state.recording != nullptr ? StepMode::kRecorded : StepMode::kEager;
+      return FetchResults(plan, spec, slots, state.recording != nullptr);
+    }
+  }
+  const auto shared = no_capture_meanwhile();
+  ExecutePlan(plan, spec, slots, resources_, budget, metadata);
+  return FetchResults(plan, spec, slots, false);
+}
+
+Session::StepCounts Session::step_counts() const {
+  return {eager_steps_.load(), recorded_steps_.load(), replayed_steps_.load()};
 }
 
 }  // namespace tensorgraph

@@ -6,6 +6,7 @@
 // session across runs. Several threads may call Run at once.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,16 @@ struct SessionOptions {
   // that run graphs they do not trust; kernels' scratch memory is not
   // counted.
   int64_t memory_limit_bytes = 0;
+  // Record a step whose plan can be replayed (static shapes, one device,
+  // no mid-step wait: Session::Explain says, with the reason when not) on
+  // its second Run, and replay the recording on later Runs with the same
+  // feed shapes: on a GPU, the step is captured as one CUDA graph and each
+  // Run launches it; on the CPU, the kernels run again on the recorded
+  // buffers without the executor's per-step work. Replay gives the same
+  // bits as running eagerly. A recording keeps every buffer its step
+  // allocated until the session goes. Runs that ask for RunMetadata or
+  // have a memory limit run eagerly.
+  bool replay = true;
 };
 
 // What one Run did, when asked (TensorFlow's RunMetadata, reduced to a
@@ -74,6 +85,9 @@ struct RunMetadata {
   std::vector<std::string> placement_notes;
 };
 
+// How a Run executed its step (SessionOptions::replay).
+enum class StepMode { kEager, kRecorded, kReplayed };
+
 // What a plan does with a signature at given feed shapes, without running
 // it (Session::Explain; `tg inspect --fetch`).
 struct PlanSummary {
@@ -84,9 +98,13 @@ struct PlanSummary {
   // As RunMetadata::planned_peak_bytes: -1 when a dynamic step leaves it open.
   int64_t peak_bytes = -1;
   std::vector<std::string> placement_notes;
+  // Whether the step can be recorded and replayed, and why not when not.
+  bool replayable = false;
+  std::string not_replayable_reason;
 };
 
 class Plan;
+class Specialization;
 
 // The names a Run was called with: feeds and targets sorted, fetches in
 // the caller's order.
@@ -131,7 +149,24 @@ class Session {
   // VarHandleOp, the device its variable lives on.
   Device* DeviceFor(const Node& node);
 
+  // How the session's Runs executed their steps so far
+  // (SessionOptions::replay): eagerly, recorded (which also runs the step)
+  // or replayed.
+  struct StepCounts {
+    int64_t eager = 0;
+    int64_t recorded = 0;
+    int64_t replayed = 0;
+  };
+  StepCounts step_counts() const;
+
  private:
+  std::vector<Tensor> RunStep(const Plan& plan, const Specialization& spec,
+                              const std::vector<const Tensor*>& fed, std::vector<Tensor>& slots,
+                              class MemoryBudget* budget, RunMetadata* metadata, StepMode& mode);
+  std::atomic<int64_t> eager_steps_{0};
+  std::atomic<int64_t> recorded_steps_{0};
+  std::atomic<int64_t> replayed_steps_{0};
+
   std::shared_ptr<const Plan> GetPlan(const FeedList& feeds,
                                       const std::vector<TensorName>& fetches,
                                       const std::vector<TargetName>& targets);

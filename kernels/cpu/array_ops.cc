@@ -49,7 +49,7 @@ class PlaceholderOp : public OpKernel {
   }
 };
 // An unfed placeholder fails in the kernel, whatever its declared shape.
-TG_REGISTER_KERNEL_DEF(KernelDef("Placeholder", kDeviceCpu).ShapeFromKernel(), PlaceholderOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Placeholder", kDeviceCpu).OnEveryDevice().ShapeFromKernel(), PlaceholderOp);
 
 // Passes its input through, sharing the buffer.
 class ForwardInputOp : public OpKernel {
@@ -57,7 +57,7 @@ class ForwardInputOp : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext& ctx) override { ctx.SetOutput(0, ctx.input(0)); }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("Identity", kDeviceCpu).OutputIsView(), ForwardInputOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Identity", kDeviceCpu).OnEveryDevice().OutputIsView(), ForwardInputOp);
 
 // Its default, checked against the declared shape: the default's shape may
 // be known only at run time, where the shape function could not check it.
@@ -76,7 +76,7 @@ class PlaceholderWithDefaultOp : public OpKernel {
     ctx.SetOutput(0, value);
   }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("PlaceholderWithDefault", kDeviceCpu).OutputIsView().ShapeFromKernel(),
+TG_REGISTER_KERNEL_DEF(KernelDef("PlaceholderWithDefault", kDeviceCpu).OnEveryDevice().OutputIsView().ShapeFromKernel(),
                        PlaceholderWithDefaultOp);
 
 class ConstOp : public OpKernel {
@@ -88,7 +88,7 @@ class ConstOp : public OpKernel {
  private:
   const Tensor value_;
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("Const", kDeviceCpu).PlanTimeConstant(), ConstOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Const", kDeviceCpu).OnEveryDevice().PlanTimeConstant(), ConstOp);
 
 // The input's buffer under the output's shape: no copy.
 class ReshapeOp : public OpKernel {
@@ -98,11 +98,11 @@ class ReshapeOp : public OpKernel {
     ctx.SetOutput(0, ctx.input(0).Reshaped(ctx.output_shape(0)));
   }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("Reshape", kDeviceCpu).HostMemory("shape").OutputIsView(),
+TG_REGISTER_KERNEL_DEF(KernelDef("Reshape", kDeviceCpu).OnEveryDevice().HostMemory("shape").OutputIsView(),
                        ReshapeOp);
-TG_REGISTER_KERNEL_DEF(KernelDef("ExpandDims", kDeviceCpu).HostMemory("dim").OutputIsView(),
+TG_REGISTER_KERNEL_DEF(KernelDef("ExpandDims", kDeviceCpu).OnEveryDevice().HostMemory("dim").OutputIsView(),
                        ReshapeOp);
-TG_REGISTER_KERNEL_DEF(KernelDef("Squeeze", kDeviceCpu).OutputIsView(), ReshapeOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Squeeze", kDeviceCpu).OnEveryDevice().OutputIsView(), ReshapeOp);
 
 // A transpose with size-1 dims dropped and input dims that stay neighbours
 // in the output merged: most transposes become a 2-D one or a batch of them.
@@ -325,7 +325,7 @@ class ShapeOp : public OpKernel {
     });
   }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("Shape", kDeviceCpu).ShapeOnly("input").HostMemory("output"),
+TG_REGISTER_KERNEL_DEF(KernelDef("Shape", kDeviceCpu).OnEveryDevice().ShapeOnly("input").HostMemory("output"),
                        ShapeOp);
 
 class FillOp : public OpKernel {
@@ -367,7 +367,7 @@ class OnesLikeOp : public OpKernel {
 TG_REGISTER_KERNEL("OnesLike", kDeviceCpu, DT_INVALID, OnesLikeOp);
 
 
-TG_REGISTER_KERNEL_DEF(KernelDef("StopGradient", kDeviceCpu).OutputIsView(), ForwardInputOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("StopGradient", kDeviceCpu).OnEveryDevice().OutputIsView(), ForwardInputOp);
 
 class BroadcastToOp : public OpKernel {
  public:
@@ -427,9 +427,9 @@ class InvertPermutationOp : public OpKernel {
     for (int64_t i = 0; i < x.num_elements(); ++i) inverse[perm[i]] = static_cast<T>(i);
   }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT32).HostMemory("x").HostMemory("y"),
+TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT32).OnEveryDevice().HostMemory("x").HostMemory("y"),
                        InvertPermutationOp<int32_t>);
-TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT64).HostMemory("x").HostMemory("y"),
+TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT64).OnEveryDevice().HostMemory("x").HostMemory("y"),
                        InvertPermutationOp<int64_t>);
 
 class PadOp : public OpKernel {
@@ -474,7 +474,7 @@ class ConcatOffsetOp : public OpKernel {
     }
   }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("ConcatOffset", kDeviceCpu)
+TG_REGISTER_KERNEL_DEF(KernelDef("ConcatOffset", kDeviceCpu).OnEveryDevice()
                            .HostMemory("concat_dim")
                            .HostMemory("shape")
                            .HostMemory("offset"),
@@ -492,7 +492,7 @@ class SizeOp : public OpKernel {
     });
   }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("Size", kDeviceCpu).ShapeOnly("input").HostMemory("output"),
+TG_REGISTER_KERNEL_DEF(KernelDef("Size", kDeviceCpu).OnEveryDevice().ShapeOnly("input").HostMemory("output"),
                        SizeOp);
 
 }  // namespace

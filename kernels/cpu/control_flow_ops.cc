@@ -9,7 +9,7 @@ class NoOpKernel : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext&) override {}
 };
-TG_REGISTER_KERNEL("NoOp", kDeviceCpu, DT_INVALID, NoOpKernel);
+TG_REGISTER_KERNEL_DEF(KernelDef("NoOp", kDeviceCpu).OnEveryDevice(), NoOpKernel);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/cpu/strided_walk.h"
+#include "kernels/strided_layout.h"
 #include "runtime/kernel.h"
 
 namespace tensorgraph::cpu {
@@ -21,24 +22,8 @@ void UnaryMap(const Tensor& x, Tensor& out, F f) {
   for (int64_t i = 0; i < n; ++i) po[i] = f(px[i]);
 }
 
-// Strides (in elements) of `shape` viewed as `out_rank` dims broadcast to
-// `out`: 0 along dims where it is broadcast.
-std::vector<int64_t> BroadcastStrides(const Shape& shape, const Shape& out);
-
-// The iteration space of N inputs broadcast to a non-empty output: the
-// output's dims with size-1 dims dropped and neighbours merged wherever
-// every input walks them as one (contiguous in both, or broadcast in both),
-// and each input's strides over those dims. The innermost stride of each
-// input is 1 or 0 (broadcast), and dims is never empty.
 template <size_t N>
-struct BroadcastLayout {
-  std::vector<int64_t> dims;
-  std::array<std::vector<int64_t>, N> strides;
-};
-
-template <size_t N>
-BroadcastLayout<N> MakeBroadcastLayout(const std::array<const Shape*, N>& inputs,
-                                       const Shape& out);
+using BroadcastLayout = StridedLayout<N>;
 
 // Calls row(out_offset, in_offsets) for each row of the layout's innermost
 // dim, in output order; in_offsets[k] is where input k's row starts.

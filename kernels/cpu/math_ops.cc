@@ -72,41 +72,13 @@ class SelectV2Op : public OpKernel {
   }
 };
 
-// One element converted as TensorFlow's Cast does, except that float to
-// integer is made total: out of range saturates and NaN gives 0 where C++
-// leaves both undefined.
-template <typename Dst, typename Src>
-Dst ConvertValue(Src v) {
-  if constexpr (std::is_same_v<Dst, bool>) {
-    return v != Src(0);
-  } else if constexpr (std::is_floating_point_v<Src> && std::is_integral_v<Dst>) {
-    using Limits = std::numeric_limits<Dst>;
-    if (std::isnan(v)) return Dst(0);
-    if (v <= static_cast<Src>(Limits::lowest())) return Limits::lowest();
-    if (v >= static_cast<Src>(Limits::max())) return Limits::max();
-    return static_cast<Dst>(v);
-  } else {
-    return static_cast<Dst>(v);
-  }
-}
-
-// Cast's Truncate, as TensorFlow does it: clearing the mantissa bits a
-// float lacks makes the conversion round toward zero.
-float TruncateToFloat(double v) {
-  if (std::isnan(v)) return static_cast<float>(v);
-  constexpr int kDroppedBits =
-      std::numeric_limits<double>::digits - std::numeric_limits<float>::digits;
-  const uint64_t bits = std::bit_cast<uint64_t>(v) & (~uint64_t{0} << kDroppedBits);
-  return static_cast<float>(std::bit_cast<double>(bits));
-}
-
 template <typename Src, typename Dst>
 void ConvertTensor(const Tensor& x, Tensor& out) {
-  cpu::UnaryMap<Src, Dst>(x, out, [](Src v) { return ConvertValue<Dst>(v); });
+  cpu::UnaryMap<Src, Dst>(x, out, CastFn<Dst>{});
 }
 
 void TruncateTensorToFloat(const Tensor& x, Tensor& out) {
-  cpu::UnaryMap<double, float>(x, out, [](double v) { return TruncateToFloat(v); });
+  cpu::UnaryMap<double, float>(x, out, TruncateToFloatFn{});
 }
 
 // Registered for every dtype: the (SrcT, DstT) pair picks the conversion.
@@ -333,7 +305,7 @@ TG_REGISTER_CPU_FLOATS("SqrtGrad", SqrtGradOp);
 TG_REGISTER_CPU_FLOATS("RsqrtGrad", RsqrtGradOp);
 // Shape arithmetic: every argument in host memory on any device.
 #define TG_REGISTER_BROADCAST_GRADIENT_ARGS(T)                                                \
-  TG_REGISTER_KERNEL_DEF(KernelDef("BroadcastGradientArgs", kDeviceCpu, kDataTypeOf<T>)      \
+  TG_REGISTER_KERNEL_DEF(KernelDef("BroadcastGradientArgs", kDeviceCpu, kDataTypeOf<T>).OnEveryDevice()      \
                              .HostMemory("s0")                                               \
                              .HostMemory("s1")                                               \
                              .HostMemory("r0")                                               \

@@ -190,8 +190,8 @@ class SoftmaxCrossEntropyOp : public OpKernel {
     Tensor& loss = ctx.AllocateOutput(0);
     Tensor& backprop = ctx.AllocateOutput(1);
     // Strides of each input over [batch, classes]; 0 along a broadcast dim.
-    const std::vector<int64_t> fs = cpu::BroadcastStrides(features.shape(), *shape);
-    const std::vector<int64_t> ls = cpu::BroadcastStrides(labels.shape(), *shape);
+    const std::vector<int64_t> fs = BroadcastStrides(features.shape(), *shape);
+    const std::vector<int64_t> ls = BroadcastStrides(labels.shape(), *shape);
     for (int64_t b = 0; b < batch; ++b) {
       const T* f = features.data<T>() + b * fs[0];
       const T* l = labels.data<T>() + b * ls[0];

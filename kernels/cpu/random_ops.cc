@@ -119,12 +119,21 @@ class PhiloxRandomOp : public OpKernel {
   PhiloxRandom generator_;
 };
 
-TG_REGISTER_KERNEL_DEF(KernelDef("RandomUniform", kDeviceCpu, DT_FLOAT).HostMemory("shape"), PhiloxRandomOp<float, UniformSampler>);
-TG_REGISTER_KERNEL_DEF(KernelDef("RandomUniform", kDeviceCpu, DT_DOUBLE).HostMemory("shape"), PhiloxRandomOp<double, UniformSampler>);
-TG_REGISTER_KERNEL_DEF(KernelDef("RandomStandardNormal", kDeviceCpu, DT_FLOAT).HostMemory("shape"), PhiloxRandomOp<float, NormalSampler>);
-TG_REGISTER_KERNEL_DEF(KernelDef("RandomStandardNormal", kDeviceCpu, DT_DOUBLE).HostMemory("shape"), PhiloxRandomOp<double, NormalSampler>);
-TG_REGISTER_KERNEL_DEF(KernelDef("TruncatedNormal", kDeviceCpu, DT_FLOAT).HostMemory("shape"), PhiloxRandomOp<float, TruncatedNormalSampler>);
-TG_REGISTER_KERNEL_DEF(KernelDef("TruncatedNormal", kDeviceCpu, DT_DOUBLE).HostMemory("shape"), PhiloxRandomOp<double, TruncatedNormalSampler>);
+// The counter lives in the kernel, on the host: a step with a random op is
+// not recorded for replay on any device, so that the CPU decides as a GPU
+// (whose replayed graph would not advance it) does.
+#define TG_REGISTER_RANDOM(op, T, Sampler)                                                   \
+  TG_REGISTER_KERNEL_DEF(KernelDef(op, kDeviceCpu, kDataTypeOf<T>)                          \
+                             .HostMemory("shape")                                           \
+                             .NotCapturable("its Philox counter advances on the host, "     \
+                                            "which a replayed graph would not do"),         \
+                         PhiloxRandomOp<T, Sampler>)
+TG_REGISTER_RANDOM("RandomUniform", float, UniformSampler);
+TG_REGISTER_RANDOM("RandomUniform", double, UniformSampler);
+TG_REGISTER_RANDOM("RandomStandardNormal", float, NormalSampler);
+TG_REGISTER_RANDOM("RandomStandardNormal", double, NormalSampler);
+TG_REGISTER_RANDOM("TruncatedNormal", float, TruncatedNormalSampler);
+TG_REGISTER_RANDOM("TruncatedNormal", double, TruncatedNormalSampler);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -34,7 +34,7 @@ class VarHandleOp : public OpKernel {
   const DataType dtype_;
   const PartialShape shape_;
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("VarHandleOp", kDeviceCpu).PlanTimeConstant(), VarHandleOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("VarHandleOp", kDeviceCpu).OnEveryDevice().PlanTimeConstant(), VarHandleOp);
 
 // A kernel whose input 0 is a variable handle and whose attr dtype must be
 // the variable's dtype.
@@ -69,7 +69,7 @@ class ReadVariableOp : public VariableOpKernel {
     ctx.SetOutput(0, *std::move(value));
   }
 };
-TG_REGISTER_KERNEL_DEF(KernelDef("ReadVariableOp", kDeviceCpu).OutputIsView().ShapeFromKernel(), ReadVariableOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("ReadVariableOp", kDeviceCpu).OnEveryDevice().OutputIsView().ShapeFromKernel(), ReadVariableOp);
 
 // As TensorFlow: a value must always fit the handle's declared shape;
 // validate_shape further requires an initialized variable to keep its shape.
@@ -88,17 +88,29 @@ class AssignVariableOp : public VariableOpKernel {
       ctx.Fail("cannot assign a value of shape ", value.shape().ToString(), " to variable '",
                variable.name(), "' declared with shape ", variable.declared_shape().ToString());
     }
-    const Tensor owned = value.RefCountIsOne() ? value : ctx.device().Duplicate(value);
     // A variable never becomes uninitialized again, so once initialized()
-    // holds, Update checks and replaces the value under one lock.
-    if (validate_shape_ && variable.initialized()) {
+    // holds, Update checks and replaces the value under one lock. A value of
+    // the variable's shape is copied into its buffer when nobody else holds
+    // that, so the variable stays where it is (a recorded step's device
+    // work keeps addressing it); else the variable takes a buffer of its own.
+    if (variable.initialized()) {
+      bool assigned = false;
       variable.Update([&](Tensor& current) {
-        if (current.shape() != value.shape()) {
+        if (validate_shape_ && current.shape() != value.shape()) {
           ctx.Fail("validate_shape: cannot assign a value of shape ", value.shape().ToString(),
                    " to variable '", variable.name(), "' of shape ", current.shape().ToString());
         }
-        current = owned;
+        if (current.shape() == value.shape() && current.RefCountIsOne() &&
+            DeviceOf(current) == &ctx.device()) {
+          if (current.buffer_id() != value.buffer_id()) ctx.device().CopyWithin(value, current);
+          assigned = true;
+        }
       });
+      if (assigned) return;
+    }
+    const Tensor owned = value.RefCountIsOne() ? value : ctx.device().Duplicate(value);
+    if (validate_shape_ && variable.initialized()) {
+      variable.Update([&](Tensor& current) { current = owned; });
     } else {
       variable.Assign(owned);
     }
@@ -107,7 +119,7 @@ class AssignVariableOp : public VariableOpKernel {
  private:
   const bool validate_shape_;
 };
-TG_REGISTER_KERNEL("AssignVariableOp", kDeviceCpu, DT_INVALID, AssignVariableOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("AssignVariableOp", kDeviceCpu).OnEveryDevice(), AssignVariableOp);
 
 // AssignAddVariableOp and AssignSubVariableOp: Op is std::plus or std::minus.
 template <typename T, typename Op>

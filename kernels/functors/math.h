@@ -4,9 +4,11 @@
 // returns the result; integer arithmetic wraps in two's complement.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <type_traits>
 
@@ -233,6 +235,46 @@ struct SqrtGradFn {
 struct RsqrtGradFn {
   template <typename T>
   TG_HOST_DEVICE T operator()(T y, T dy) const { return T(-0.5) * (dy * y) * (y * y); }
+};
+
+// --- conversions -----------------------------------------------------------
+
+// One element converted as TensorFlow's Cast does, except that float to
+// integer is made total: out of range saturates and NaN gives 0 where C++
+// leaves both undefined.
+template <typename Dst>
+struct CastFn {
+  template <typename Src>
+  TG_HOST_DEVICE Dst operator()(Src v) const {
+    if constexpr (std::is_same_v<Dst, bool>) {
+      return v != Src(0);
+    } else if constexpr (std::is_floating_point_v<Src> && std::is_integral_v<Dst>) {
+      using Limits = std::numeric_limits<Dst>;
+      if (std::isnan(v)) return Dst(0);
+      if (v <= static_cast<Src>(Limits::lowest())) return Limits::lowest();
+      if (v >= static_cast<Src>(Limits::max())) return Limits::max();
+      return static_cast<Dst>(v);
+    } else {
+      return static_cast<Dst>(v);
+    }
+  }
+};
+
+// Cast's Truncate, as TensorFlow does it: clearing the mantissa bits a
+// float lacks makes the conversion round toward zero.
+struct TruncateToFloatFn {
+  TG_HOST_DEVICE float operator()(double v) const {
+    if (std::isnan(v)) return static_cast<float>(v);
+    constexpr int kDroppedBits =
+        std::numeric_limits<double>::digits - std::numeric_limits<float>::digits;
+#if defined(__CUDA_ARCH__)
+    const uint64_t bits = static_cast<uint64_t>(__double_as_longlong(v)) & (~uint64_t{0} << kDroppedBits);
+    return static_cast<float>(__longlong_as_double(static_cast<long long>(bits)));
+#else
+    const uint64_t bits = std::bit_cast<uint64_t>(v) & (~uint64_t{0} << kDroppedBits);
+    return static_cast<float>(std::bit_cast<double>(bits));
+#endif
+  }
 };
 
 }  // namespace tensorgraph::functors

@@ -55,6 +55,7 @@ void MirrorCpuKernels() {
     if (def.output_is_view()) mirrored.OutputIsView();
     if (def.plan_time_constant()) mirrored.PlanTimeConstant();
     if (def.shape_from_kernel()) mirrored.ShapeFromKernel();
+    if (!def.not_capturable().empty()) mirrored.NotCapturable(def.not_capturable());
     KernelRegistry::Global().Register(
         std::move(mirrored), [factory](const Node& node, Device& device) -> std::unique_ptr<OpKernel> {
           // The CPU kernel's constructor may upload constants: a copy.
@@ -109,6 +110,18 @@ Tensor TestDevice::Duplicate(const Tensor& tensor) {
   if (t.bytes() > 0) std::memcpy(t.raw_data(), tensor.raw_data(), t.bytes());
   on_device_ += static_cast<int64_t>(t.bytes());
   return t;
+}
+
+void TestDevice::CopyFromHostInto(const Tensor& host, Tensor& to) {
+  TestDeviceAccess access;
+  if (to.bytes() > 0) std::memcpy(to.raw_data(), host.raw_data(), to.bytes());
+  to_device_ += static_cast<int64_t>(to.bytes());
+  ++copies_to_device_;
+}
+
+void TestDevice::CopyWithin(const Tensor& from, Tensor& to) {
+  TestDeviceAccess access;
+  if (to.bytes() > 0) std::memmove(to.raw_data(), from.raw_data(), to.bytes());
 }
 
 void TestDevice::ZeroFill(Tensor& tensor) {

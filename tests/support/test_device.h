@@ -35,6 +35,8 @@ class TestDevice final : public Device {
   Tensor CopyFromHost(const Tensor& host) override;
   Tensor CopyToHost(const Tensor& tensor) override;
   Tensor Duplicate(const Tensor& tensor) override;
+  void CopyWithin(const Tensor& from, Tensor& to) override;
+  void CopyFromHostInto(const Tensor& host, Tensor& to) override;
   void ZeroFill(Tensor& tensor) override;
 
   CopyCounters counters() const;
