@@ -177,12 +177,9 @@ std::unique_ptr<StepRecording> RecordStep(const Plan& plan, const Specialization
   }
 
   for (const auto& [variable, buffer] : rec->variables_) {
-    if (variable->buffer_id() != buffer) {
-      *why = StrCat("variable '", variable->name(),
-                    "' moved to a new buffer during the step (a read of it was still alive when "
-                    "it was updated, or it was assigned a value of another shape)");
-      return nullptr;
-    }
+    // A read of it was still alive when it was updated (copy on write), or
+    // it was assigned a value of another shape: a later run records again.
+    if (variable->buffer_id() != buffer) return nullptr;
   }
   for (size_t i = 0; i < plan.fetch_slots.size(); ++i) {
     const Tensor& t = slots[static_cast<size_t>(plan.fetch_slots[i])];

@@ -80,8 +80,10 @@ class StepRecording final : public AllocationTape {
 
 // Records the step while running it with these feeds: on return `slots`
 // holds the fetches, as ExecutePlan leaves them. Returns the recording, or
-// null when the run showed the step cannot be replayed (a variable changed
-// buffers, a fetch is a variable's buffer), with the reason in `why`.
+// null when this run could not make one: a variable was not initialized
+// yet or moved to a new buffer during the step (try again later), or the
+// step can never be replayed (a fetch is a variable's own buffer), with
+// the reason in `why`.
 // `previous` (a recording of the same step that went stale) lends its
 // captured graph to be updated in place.
 std::unique_ptr<StepRecording> RecordStep(const Plan& plan, const Specialization& spec,

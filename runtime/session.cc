@@ -185,6 +185,13 @@ PlanSummary Session::Explain(const FeedList& feeds, const std::vector<TensorName
   summary.placement_notes = plan->placement_notes;
   summary.replayable = spec->replay.replayable();
   summary.not_replayable_reason = spec->replay.reason;
+  {
+    std::lock_guard<std::mutex> lock(spec->replay_state->mu);
+    if (summary.replayable && !spec->replay_state->gave_up.empty()) {
+      summary.replayable = false;
+      summary.not_replayable_reason = spec->replay_state->gave_up;
+    }
+  }
   return summary;
 }
 
@@ -260,8 +267,8 @@ std::vector<Tensor> FetchResults(const Plan& plan, const Specialization& spec,
   return results;
 }
 
-// Recordings of one step made before it is given up as not replayable
-// (each one dropped because a variable had moved).
+// Recordings of one step in a row, with no replay between, before it is
+// given up as not replayable (each dropped because a variable had moved).
 constexpr int kMaxRecordings = 8;
 
 }  // namespace
@@ -283,6 +290,7 @@ std::vector<Tensor> Session::RunStep(const Plan& plan, const Specialization& spe
       if (state.recording != nullptr) {
         const auto shared = no_capture_meanwhile();
         if (ReplayStep(*state.recording, plan, spec, fed, slots, resources_)) {
+          state.recordings = 0;
           mode = StepMode::kReplayed;
           return FetchResults(plan, spec, slots, true);
         }
@@ -294,7 +302,8 @@ std::vector<Tensor> Session::RunStep(const Plan& plan, const Specialization& spe
       if (!why.empty()) state.gave_up = why;
       if (++state.recordings >= kMaxRecordings && state.gave_up.empty()) {
         state.gave_up = StrCat("recorded ", state.recordings,
-                               " times, each dropped when a variable moved to a new buffer");
+                               " times in a row, each dropped when a variable moved to a new "
+                               "buffer");
       }
       mode = state.recording != nullptr ? StepMode::kRecorded : StepMode::kEager;
       return FetchResults(plan, spec, slots, state.recording != nullptr);

@@ -10,6 +10,7 @@
 #include "runtime/checkpoint.h"
 #include "runtime/kernel.h"
 #include "tensorgraph.h"
+#include "tests/support/mlp.h"
 #include "tests/support/test_device.h"
 
 using namespace tensorgraph;
@@ -102,59 +103,9 @@ TEST_CASE("a node the test device has no kernel for falls back to the CPU with a
   CHECK_THAT(metadata.placement_notes[0], Catch::Contains("relu") && Catch::Contains("GPU:5"));
 }
 
-namespace {
-
-// The MNIST MLP's training step (784-128-10, ReLU, sparse softmax
-// cross-entropy, Adam with a global step), as examples/train_mnist.cc
-// builds it at a smaller width.
-struct Mlp {
-  Graph graph;
-  Output x, labels, loss;
-  Node* train = nullptr;
-  Node* init = nullptr;
-  std::vector<Output> reads;  // every variable's value, for comparing
-};
-
-std::unique_ptr<Mlp> BuildMlp() {
-  auto m = std::make_unique<Mlp>();
-  Scope root(m->graph);
-  m->x = ops::Placeholder(root.WithOpName("images"), DT_FLOAT, {-1, 784});
-  m->labels = ops::Placeholder(root.WithOpName("labels"), DT_INT32, {-1});
-  Output h = m->x;
-  const int64_t sizes[] = {784, 128, 10};
-  for (int layer = 0; layer < 2; ++layer) {
-    Scope s = root.NewSubScope("dense");
-    auto w = train::Variable(s.WithOpName("kernel"), {sizes[layer], sizes[layer + 1]},
-                             train::GlorotUniform(layer + 1));
-    auto b = train::Variable(s.WithOpName("bias"), {sizes[layer + 1]}, train::Zeros());
-    h = ops::BiasAdd(s, ops::MatMul(s, h, w.Read(s)), b.Read(s));
-    if (layer == 0) h = ops::Relu(s, h);
-  }
-  m->loss = ops::Mean(root.WithOpName("loss"),
-                      ops::SparseSoftmaxCrossEntropyWithLogits(root, h, m->labels).loss, {0});
-  train::Adam adam({.learning_rate = 1e-3});
-  m->train = adam.Minimize(root, m->loss, {.global_step = train::GetOrCreateGlobalStep(root)});
-  m->init = train::GlobalVariablesInitializer(root);
-  for (const auto& node : m->graph.nodes()) {
-    if (node->op() == "VarHandleOp") {
-      m->reads.push_back(ops::ReadVariableOp(root, node->output(0), node->attr<DataType>("dtype")));
-    }
-  }
-  return m;
-}
-
-FeedList Batch(const Mlp& m, int step, int64_t batch) {
-  std::mt19937 rng(static_cast<uint32_t>(step));
-  std::uniform_real_distribution<float> pixel(0, 1);
-  std::vector<float> x(static_cast<size_t>(batch * 784));
-  for (float& v : x) v = pixel(rng);
-  std::vector<int32_t> labels(static_cast<size_t>(batch));
-  for (int32_t& l : labels) l = static_cast<int32_t>(rng() % 10);
-  return {{m.x, Tensor::FromVector<float>(x, {batch, 784})},
-          {m.labels, Tensor::FromVector<int32_t>(labels)}};
-}
-
-}  // namespace
+using testing::BuildMlp;
+using testing::Mlp;
+using testing::MlpBatch;
 
 TEST_CASE("the MNIST MLP's Adam step on the test device copies only the feeds and the loss",
           "[device]") {
@@ -180,11 +131,11 @@ TEST_CASE("the MNIST MLP's Adam step on the test device copies only the feeds an
   // loss out.
   const int64_t feed_bytes = kBatch * 784 * 4 + kBatch * 4;
   for (int step = 0; step < 4; ++step) {
-    const FeedList feeds = Batch(*dev_model, step, kBatch);
+    const FeedList feeds = MlpBatch(*dev_model, step, kBatch);
     GetTestDevice().ResetCounters();
     const Tensor dev_loss = dev.Run(feeds, {dev_model->loss}, {dev_model->train})[0];
     const CopyCounters c = GetTestDevice().counters();
-    const Tensor cpu_loss = cpu.Run(Batch(*cpu_model, step, kBatch), {cpu_model->loss},
+    const Tensor cpu_loss = cpu.Run(MlpBatch(*cpu_model, step, kBatch), {cpu_model->loss},
                                     {cpu_model->train})[0];
     INFO("step " << step);
     CHECK(dev_loss.BitwiseEquals(cpu_loss));
@@ -218,7 +169,7 @@ TEST_CASE("a checkpoint restored into a fresh test-device session lands on the d
       std::filesystem::temp_directory_path() / "tg_test_device_checkpoint.safetensors";
   Session first(model->graph, OnTestDevice());
   first.Run({}, {}, {model->init});
-  first.Run(Batch(*model, 0, 8), {}, {model->train});
+  first.Run(MlpBatch(*model, 0, 8), {}, {model->train});
   GetTestDevice().ResetCounters();
   SaveCheckpoint(first, path);
   // Saving copies each variable to the host once, and nothing back.
@@ -247,7 +198,7 @@ TEST_CASE("the planned peak of the MLP's training step bounds what the step allo
   const auto model = BuildMlp();
   Session session(model->graph);
   session.Run({}, {}, {model->init});
-  const FeedList feeds = Batch(*model, 0, 64);
+  const FeedList feeds = MlpBatch(*model, 0, 64);
   session.Run(feeds, {model->loss}, {model->train});  // plans, and allocates the Adam slots' copies
   RunMetadata metadata;
   Allocator* host = CpuDevice()->allocator();
