@@ -11,6 +11,7 @@
 
 #include "graph/gradients.h"
 #include "runtime/kernel.h"
+#include "tests/support/gpu.h"
 #include "tests/support/gradient_check.h"
 
 namespace tensorgraph::testing {
@@ -348,14 +349,22 @@ bool Checkable(const OpCase& c) {
   return has_x && has_y;
 }
 
+// on_gpu: the device axis on a GPU, its analytic gradients against the
+// same central differences (not bit for bit the CPU's: another summation
+// order and libm); else the CPU's, and the test device's bit for bit.
 void CheckCase(const std::string& op, const OpCase& c, const TypeMap& types, uint32_t seed,
-               Coverage& coverage) {
+               Coverage& coverage, bool on_gpu) {
   GradientCheckOptions options;
   options.seed = seed;
-  options.compare_device = "TEST";  // the device axis: bit for bit the CPU's
+  if (on_gpu) {
+    options.analytic_session.device = "GPU";
+  } else {
+    options.compare_device = "TEST";
+  }
   const GradientCheckResult result = CheckGradients(
       [&](const Scope& root) { return BuildCase(root, op, c, types); }, options);
-  INFO(op << " [" << Describe(types) << "] case '" << c.label << "': " << result.Report());
+  INFO(op << " [" << Describe(types) << "] case '" << c.label << "'" << (on_gpu ? " on the GPU" : "")
+          << ": " << result.Report());
   CHECK(result.ok());
   ++coverage.cases;
   coverage.ops.insert(op);
@@ -364,8 +373,7 @@ void CheckCase(const std::string& op, const OpCase& c, const TypeMap& types, uin
   coverage.worst_error_ratio = std::max(coverage.worst_error_ratio, result.worst_error_ratio);
 }
 
-TEST_CASE("every differentiable op's gradient matches a central difference on float64",
-          "[harness][gradients]") {
+void RunGradientHarness(bool on_gpu) {
   Coverage coverage;
   std::vector<std::string> unreached;
   for (const OpDef* op : OpRegistry::Global().List()) {
@@ -391,19 +399,30 @@ TEST_CASE("every differentiable op's gradient matches a central difference on fl
         FAIL_CHECK(op->name << " [" << Describe(types) << "]: making cases threw: " << e.what());
       }
       for (const OpCase& c : cases) {
-        if (Checkable(c)) CheckCase(op->name, c, types, seed++, coverage);
+        if (Checkable(c)) CheckCase(op->name, c, types, seed++, coverage, on_gpu);
       }
     }
     if (coverage.cases == cases_before && !CheckedElsewhere().contains(op->name))
       unreached.push_back(op->name);
   }
-  WARN("gradient harness: " << coverage.ops.size() << " ops, " << coverage.cases
+  WARN((on_gpu ? "gradient harness on the GPU: " : "gradient harness: ") << coverage.ops.size() << " ops, " << coverage.cases
                             << " float64 cases, " << coverage.elements
                             << " input elements checked (" << coverage.kinks
                             << " skipped at kinks), worst error "
                             << coverage.worst_error_ratio << " of the allowed");
   INFO("differentiable ops that no float64 case reaches:" << JoinLines(unreached));
   CHECK(unreached.empty());
+}
+
+TEST_CASE("every differentiable op's gradient matches a central difference on float64",
+          "[harness][gradients]") {
+  RunGradientHarness(false);
+}
+
+TEST_CASE("every differentiable op's gradient on the GPU matches a central difference",
+          "[cuda][harness][gradients]") {
+  TG_REQUIRE_GPU();
+  RunGradientHarness(true);
 }
 
 TEST_CASE("every op has a gradient or is marked not differentiable", "[harness][gradients]") {

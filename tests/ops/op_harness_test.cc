@@ -6,12 +6,15 @@
 // also runs on the test device (tests/support/test_device.h) and must give
 // the CPU's results bit for bit, or the CPU's error. The gradient mode
 // (gradient_harness_test.cc) runs over the same cases, on both devices.
-#include <algorithm>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "runtime/kernel.h"
+#include "tests/support/gpu.h"
 #include "tests/support/gradient_check.h"
 #include "tests/support/op_references.h"
 #include "tests/support/round_trip.h"
@@ -402,10 +405,12 @@ const HarnessTable& Table() {
   return table;
 }
 
-TEST_CASE("every registered op matches its float64 reference on every supported dtype",
-          "[harness]") {
-  Coverage coverage;
-  std::vector<std::string> no_entry, no_kernel;
+// Runs every harness case: run_case for the pure ops' cases, and (when
+// `behaviours`) the behaviour checks. Fills no_entry and no_kernel with
+// the ops and dtypes it could not reach.
+void ForEachCase(Coverage& coverage, bool behaviours,
+                 const std::function<void(const std::string&, const OpCase&, const TypeMap&)>& run_case,
+                 std::vector<std::string>& no_entry, std::vector<std::string>& no_kernel) {
   for (const OpDef* op : OpRegistry::Global().List()) {
     if (IsTestOnlyOp(op->name)) continue;
     auto entry = Table().find(op->name);
@@ -424,6 +429,7 @@ TEST_CASE("every registered op matches its float64 reference on every supported 
       ++coverage.op_dtypes;
       for (const TypeMap& types : TypeAssignments(*op, dtype, entry->second.type_attrs)) {
         if (entry->second.behaviour) {
+          if (!behaviours) continue;
           INFO(op->name << " behaviour [" << Describe(types) << "]");
           ++coverage.cases;
           try {
@@ -439,10 +445,22 @@ TEST_CASE("every registered op matches its float64 reference on every supported 
         } catch (const std::exception& e) {
           FAIL_CHECK(op->name << " [" << Describe(types) << "]: making cases threw: " << e.what());
         }
-        for (const OpCase& c : cases) RunCase(op->name, c, types, coverage);
+        for (const OpCase& c : cases) run_case(op->name, c, types);
       }
     }
   }
+}
+
+TEST_CASE("every registered op matches its float64 reference on every supported dtype",
+          "[harness]") {
+  Coverage coverage;
+  std::vector<std::string> no_entry, no_kernel;
+  ForEachCase(
+      coverage, true,
+      [&](const std::string& op, const OpCase& c, const TypeMap& types) {
+        RunCase(op, c, types, coverage);
+      },
+      no_entry, no_kernel);
   WARN("op harness: " << coverage.ops.size() << " ops, " << coverage.op_dtypes
                       << " (op, dtype) pairs, " << coverage.cases << " cases, " << coverage.checks
                       << " checks");
@@ -450,6 +468,44 @@ TEST_CASE("every registered op matches its float64 reference on every supported 
   CHECK(no_entry.empty());
   INFO("allowed dtypes without a CPU kernel:" << JoinLines(no_kernel));
   CHECK(no_kernel.empty());
+}
+
+// The device axis on a GPU: every case's outputs, computed on the GPU,
+// against the same float64 reference and tolerance as the CPU's (the GPU
+// sums in another order and has its own libm, so not bit for bit).
+// Error cases are left out: a GPU cannot check values in its memory on the
+// host, and some kernels answer out-of-range values with NaN instead.
+TEST_CASE("every registered op matches its float64 reference on the GPU", "[cuda][harness]") {
+  TG_REQUIRE_GPU();
+  Coverage coverage;
+  std::vector<std::string> no_entry, no_kernel;
+  ForEachCase(
+      coverage, false,
+      [&](const std::string& op, const OpCase& c, const TypeMap& types) {
+        if (c.error) return;
+        INFO(op << " [" << Describe(types) << "] case '" << c.label << "' on the GPU");
+        ++coverage.cases;
+        Graph graph;
+        FeedList feeds;
+        bool all_known = true;
+        try {
+          Node* node = BuildCase(graph, op, c, types, feeds, all_known);
+          std::vector<TensorName> fetches;
+          for (int k = 0; k < node->num_outputs(); ++k) fetches.push_back(Output(node, k));
+          Session gpu(graph, SessionOptions{.device = "GPU"});
+          const std::vector<Tensor> got = gpu.Run(feeds, fetches);
+          for (size_t k = 0; k < got.size(); ++k) {
+            INFO("output " << k);
+            CHECK(Compare(got[k], c.expected[k], c.tol) == "");
+            ++coverage.checks;
+          }
+        } catch (const std::exception& e) {
+          FAIL_CHECK("threw: " << e.what());
+        }
+      },
+      no_entry, no_kernel);
+  WARN("op harness on the GPU: " << coverage.ops.size() << " ops, " << coverage.cases
+                                 << " cases, " << coverage.checks << " checks");
 }
 
 TEST_CASE("every harness entry names a registered op", "[harness]") {
