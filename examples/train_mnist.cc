@@ -59,6 +59,7 @@ struct Flags {
   std::string resume;
   bool synthetic = false;
   bool demo = false;
+  std::string device = "CPU";
 };
 
 double DefaultLearningRate(const std::string& optimizer) {
@@ -314,14 +315,14 @@ int Run(Flags flags, const CLI::App& app) {
   if (!flags.resume.empty()) {
     const fs::path graph_path = fs::path(flags.resume) / kGraphFile;
     m = Model::Find(std::shared_ptr<Graph>(LoadGraph(graph_path)));
-    session = std::make_unique<Session>(m.graph);
+    session = std::make_unique<Session>(m.graph, SessionOptions{.device = flags.device});
     RestoreCheckpoint(*session, fs::path(flags.resume) / kCheckpointFile);
     say("2. Model: resumed from " + graph_path.string() + " and its checkpoint (" +
         flags.optimizer + ", learning rate " + Number(flags.lr) + ").");
   } else {
     m = BuildModel(data.train.features, data.train.num_classes, flags,
                    flags.schedule_epochs * StepsPerEpoch(data.train.size, flags.batch));
-    session = std::make_unique<Session>(m.graph);
+    session = std::make_unique<Session>(m.graph, SessionOptions{.device = flags.device});
     session->Run({}, {}, {m.init});
     int64_t parameters = 0;
     for (const auto& var : train::TrainableVariables(*m.graph)) {
@@ -418,7 +419,7 @@ int Run(Flags flags, const CLI::App& app) {
         checkpoint.string() + " (" + Thousands(static_cast<int64_t>(fs::file_size(checkpoint))) +
         " bytes).");
     const Model reloaded = Model::Find(std::shared_ptr<Graph>(LoadGraph(graph_path)));
-    Session fresh(reloaded.graph);
+    Session fresh(reloaded.graph, SessionOptions{.device = flags.device});
     RestoreCheckpoint(fresh, checkpoint);
     const double again = Evaluate(fresh, reloaded, data.test);
     char text[160];
@@ -471,6 +472,8 @@ int main(int argc, char** argv) {
   app.add_option("--save", flags.save, "write model.pb and model.safetensors into this folder");
   app.add_option("--resume", flags.resume, "continue from a folder written by --save");
   app.add_flag("--synthetic", flags.synthetic, "train on synthetic data instead of MNIST");
+  app.add_option("--device", flags.device,
+                 "where the graph runs and the variables live: cpu or gpu");
   app.add_flag("--demo", flags.demo,
                "explain each step; use synthetic data when MNIST is missing; reload and "
                "evaluate the saved model");

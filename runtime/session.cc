@@ -282,7 +282,10 @@ std::vector<Tensor> Session::RunStep(const Plan& plan, const Specialization& spe
     return plan.uses_capturing_device ? std::shared_lock<std::shared_mutex>(CaptureMutex())
                                       : std::shared_lock<std::shared_mutex>();
   };
-  if (options_.replay && metadata == nullptr && budget == nullptr && spec.replay.replayable()) {
+  const bool replay = options_.replay == SessionOptions::Replay::kAlways ||
+                      (options_.replay == SessionOptions::Replay::kAuto && spec.replay.device != nullptr &&
+                       spec.replay.device->captures());
+  if (replay && metadata == nullptr && budget == nullptr && spec.replay.replayable()) {
     ReplayState& state = *spec.replay_state;
     // A Run that finds the recording in use by another runs eagerly.
     std::unique_lock<std::mutex> lock(state.mu, std::try_to_lock);

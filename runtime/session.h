@@ -52,16 +52,23 @@ struct SessionOptions {
   // that run graphs they do not trust; kernels' scratch memory is not
   // counted.
   int64_t memory_limit_bytes = 0;
-  // Record a step whose plan can be replayed (static shapes, one device,
-  // no mid-step wait: Session::Explain says, with the reason when not) on
-  // its second Run, and replay the recording on later Runs with the same
-  // feed shapes: on a GPU, the step is captured as one CUDA graph and each
-  // Run launches it; on the CPU, the kernels run again on the recorded
-  // buffers without the executor's per-step work. Replay gives the same
-  // bits as running eagerly. A recording keeps every buffer its step
-  // allocated until the session goes. Runs that ask for RunMetadata or
-  // have a memory limit run eagerly.
-  bool replay = true;
+  // Whether a step whose plan can be replayed (static shapes, one device,
+  // no mid-step wait: Session::Explain says, with the reason when not) is
+  // recorded on its second Run and the recording replayed on later Runs
+  // with the same feed shapes. On a GPU the step is captured as one CUDA
+  // graph and each Run launches it; on the CPU the kernels run again on
+  // the recorded buffers without the executor's per-step work. Replay gives
+  // the same bits as running eagerly. A recording keeps every buffer its
+  // step allocated until the session goes. Runs that ask for RunMetadata
+  // or have a memory limit run eagerly.
+  //   kAuto: on devices that capture work (a GPU). On the CPU a replay
+  //     saves only the executor's bookkeeping and costs a copy of each feed
+  //     into its staged buffer: an Adam step ran 3% slower replayed
+  //     (docs/benchmarks.md), so the CPU runs eagerly.
+  //   kAlways: on every device (how the CPU tests the replay logic).
+  //   kNever: every step eagerly.
+  enum class Replay { kAuto, kAlways, kNever };
+  Replay replay = Replay::kAuto;
 };
 
 // What one Run did, when asked (TensorFlow's RunMetadata, reduced to a

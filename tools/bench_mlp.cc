@@ -4,7 +4,13 @@
 // with the same thread count, and prints both with their ratio.
 //
 //   OPENBLAS_CORETYPE=Haswell OMP_WAIT_POLICY=PASSIVE build/tools/bench_mlp \
-//       [--threads 2] [--iters 200] [--batches 64,256,1024] [--python /usr/bin/python3]
+//       [--threads 2] [--iters 200] [--batches 64,256,1024] [--python /usr/bin/python3] \
+//       [--device gpu] [--replay auto|always|never]
+//
+// Each call feeds a host tensor and fetches one, on either device, and so
+// does the peer's (with --device gpu it moves the batch to the GPU and the
+// result back on every call). The fixed cost is given for steps replayed
+// from a recording (SessionOptions::replay, the default) and run eagerly.
 //
 // OpenBLAS reads OPENBLAS_CORETYPE when it loads, so set it for the whole
 // command; the peer inherits it. Results go in docs/benchmarks.md.
@@ -73,10 +79,10 @@ Mlp BuildMlp(Graph& graph) {
 
 // Runs the peer and parses its `key value` lines.
 std::map<std::string, std::string> RunPeer(const std::string& python, int threads, int iters,
-                                           const std::string& batches) {
+                                           const std::string& batches, bool gpu) {
   const std::string command = python + " " + TG_SOURCE_DIR + "/tools/bench_mlp_peer.py --threads " +
                               std::to_string(threads) + " --iters " + std::to_string(iters) +
-                              " --batches " + batches;
+                              " --batches " + batches + " --device " + (gpu ? "cuda" : "cpu");
   return bench::RunPeer(command, threads);
 }
 
@@ -90,7 +96,18 @@ int main(int argc, char** argv) {
   app.add_option("--iters", iters, "Timed iterations per figure")->check(CLI::PositiveNumber);
   app.add_option("--batches", batches_text, "Comma-separated batch sizes");
   app.add_option("--python", python, "Python with torch, for the peer; '' to skip it");
+  std::string device = "CPU";
+  std::string replay = "auto";
+  app.add_option("--device", device, "Where both run: cpu or gpu");
+  app.add_option("--replay", replay, bench::kReplayHelp)
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   CLI11_PARSE(app, argc, argv);
+  if (FindDevice(device) == nullptr) {
+    std::cerr << "no device '" << device << "' in this process\n";
+    return 1;
+  }
+  const SessionOptions options{.device = device, .replay = bench::ParseReplay(replay)};
+  const bool gpu = FindDevice(device) != nullptr && FindDevice(device)->type() == kDeviceGpu;
 
   std::vector<int> batches;
   for (std::stringstream in(batches_text); in.good();) {
@@ -102,7 +119,7 @@ int main(int argc, char** argv) {
 
   Graph graph;
   Mlp mlp = BuildMlp(graph);
-  Session session(graph);
+  Session session(graph, options);
   session.Run({}, {}, {mlp.init});
 
   std::map<std::string, double> ours;
@@ -115,17 +132,24 @@ int main(int argc, char** argv) {
   Scope root(tiny);
   Output s = ops::Placeholder(root.WithOpName("s"), DT_FLOAT, PartialShape(Shape{}));
   Output t = s + 1.0;
-  Session tiny_session(tiny);
+  Session tiny_eager(tiny, SessionOptions{.device = device, .replay = SessionOptions::Replay::kNever});
+  Session tiny_replayed(tiny, SessionOptions{.device = device, .replay = SessionOptions::Replay::kAlways});
   Tensor scalar = Tensor::Scalar<float>(0);
   ours["call_us"] =
-      1e6 * MedianSeconds([&] { tiny_session.Run({{s, scalar}}, {t}); }, iters * 50, 1000);
+      1e6 * MedianSeconds([&] { tiny_replayed.Run({{s, scalar}}, {t}); }, iters * 50, 1000);
+  ours["call_eager_us"] =
+      1e6 * MedianSeconds([&] { tiny_eager.Run({{s, scalar}}, {t}); }, iters * 50, 1000);
+  const Session::StepCounts counts = session.step_counts();
 
   const auto peer = python.empty() ? std::map<std::string, std::string>{}
-                                   : RunPeer(python, threads, iters, batches_text);
+                                   : RunPeer(python, threads, iters, batches_text, gpu);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   std::cout << "machine: " << bench::CpuModel() << ", " << std::thread::hardware_concurrency()
             << " cores; threads " << threads << "; OPENBLAS_CORETYPE="
             << (coretype ? coretype : "(unset)") << "\n"
+            << "device: " << FindDevice(device)->name() << "; forward steps eager "
+            << counts.eager << ", recorded " << counts.recorded << ", replayed " << counts.replayed
+            << "\n"
             << "peer: " << (peer.empty() ? "not run" : "PyTorch " + peer.at("version")) << "\n\n"
             << std::left << std::setw(34) << "figure" << std::right << std::setw(14)
             << "tensorgraph" << std::setw(14) << "PyTorch" << std::setw(12) << "ratio" << "\n";
@@ -143,7 +167,8 @@ int main(int argc, char** argv) {
     row("MLP forward, batch " + std::to_string(batch), "forward_" + std::to_string(batch) + "_ms",
         "ms");
   }
-  row("fixed cost of one call (x + 1)", "call_us", "us");
+  row("fixed cost, replayed (x + 1)", "call_us", "us");
+  row("fixed cost, eager (x + 1)", "call_eager_us", "us");
   std::cout << "\nratio = tensorgraph time / PyTorch time (below 1: tensorgraph is faster)\n";
   return 0;
 }

@@ -6,7 +6,15 @@
 //
 //   OPENBLAS_CORETYPE=Haswell OMP_WAIT_POLICY=PASSIVE build/tools/bench_train \
 //       [--threads 1] [--steps 20] [--repeats 7] [--batches 64,256,1024] \
-//       [--optimizers sgd,adam] [--profile] [--no-peer]
+//       [--optimizers sgd,adam] [--profile] [--no-peer] [--device gpu] \
+//       [--replay auto|always|never]
+//
+// On a GPU (--device gpu) the peer runs on CUDA too, moving the fixed
+// batch from the host each step as a Run's feeds do, and also times the
+// step's eight matrix products alone with torch.mm (cuBLAS): the floor a
+// large batch's step approaches. With --replay auto (the default) steps on
+// the GPU are replayed from a recording, a CUDA graph, and steps on the CPU
+// run eagerly.
 //
 // A step is Session::Run feeding a fixed batch, fetching the loss and
 // running the train node. A figure is the median over repeats of the mean
@@ -42,6 +50,8 @@ struct Settings {
   int steps = 20;
   int repeats = 7;
   int warmup = 5;
+  std::string device = "CPU";
+  SessionOptions::Replay replay = SessionOptions::Replay::kAuto;
 };
 
 // Median over `repeats` of the mean seconds per call of `steps` calls.
@@ -109,7 +119,8 @@ std::map<std::string, std::string> RunPeer(const std::string& python, const Sett
       python + " " + TG_SOURCE_DIR + "/tools/bench_train_peer.py --threads " +
       std::to_string(settings.threads) + " --steps " + std::to_string(settings.steps) +
       " --repeats " + std::to_string(settings.repeats) + " --warmup " +
-      std::to_string(settings.warmup) + " --batches " + batches + " --optimizers " + optimizers;
+      std::to_string(settings.warmup) + " --batches " + batches + " --optimizers " + optimizers +
+      " --device " + (FindDevice(settings.device)->type() == kDeviceGpu ? "cuda" : "cpu");
   return bench::RunPeer(command, settings.threads);
 }
 
@@ -191,7 +202,16 @@ int main(int argc, char** argv) {
   app.add_option("--python", python, "Python with torch, for the peer");
   app.add_flag("--no-peer", no_peer, "Do not run PyTorch");
   app.add_flag("--profile", profile, "Print time by op type for each figure");
+  std::string replay = "auto";
+  app.add_option("--device", settings.device, "Where both run: cpu or gpu");
+  app.add_option("--replay", replay, bench::kReplayHelp)
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   CLI11_PARSE(app, argc, argv);
+  settings.replay = bench::ParseReplay(replay);
+  if (FindDevice(settings.device) == nullptr) {
+    std::cerr << "no device '" << settings.device << "' in this process\n";
+    return 1;
+  }
 
   std::vector<int> batches;
   for (const auto& item : Split(batches_text)) batches.push_back(std::stoi(item));
@@ -221,17 +241,23 @@ int main(int argc, char** argv) {
 
   std::map<std::string, double> ours;
   std::map<std::string, std::string> profiles;
+  Session::StepCounts counts;
   for (const auto& optimizer : optimizers) {
     for (int batch : batches) {
       // A fresh graph and session per figure: every one starts from the
       // same weights and optimizer state.
       auto model = BuildTrainGraph(optimizer);
-      Session session(model->graph);
+      Session session(model->graph, SessionOptions{.device = settings.device,
+                                                   .replay = settings.replay});
       session.Run({}, {}, {model->init});
       const FeedList feeds = {{model->x, data[batch].first}, {model->y, data[batch].second}};
       ours[Key(optimizer, batch)] =
           1e3 * MedianSecondsPerStep([&] { session.Run(feeds, {model->loss}, {model->train}); },
                                      settings);
+      const Session::StepCounts c = session.step_counts();
+      counts.eager += c.eager;
+      counts.recorded += c.recorded;
+      counts.replayed += c.replayed;
       if (profile) profiles[Key(optimizer, batch)] = Profile(session, feeds, *model, settings.steps);
     }
   }
@@ -244,6 +270,9 @@ int main(int argc, char** argv) {
             << " cores; threads " << settings.threads
             << "; OPENBLAS_CORETYPE=" << (coretype ? coretype : "(unset)")
             << "; OMP_WAIT_POLICY=" << (wait_policy ? wait_policy : "(unset)") << "\n"
+            << "device: " << FindDevice(settings.device)->name() << "; --replay " << replay
+            << "; steps eager " << counts.eager << ", recorded " << counts.recorded
+            << ", replayed " << counts.replayed << "\n"
             << "median of " << settings.repeats << " repeats of " << settings.steps
             << " steps, after " << settings.warmup << " warm-up steps\n"
             << "peer: "
@@ -269,6 +298,12 @@ int main(int argc, char** argv) {
                   << std::setprecision(2) << std::setw(8) << ms / theirs << "x";
       }
       std::cout << "\n";
+    }
+  }
+  for (int batch : batches) {
+    if (auto it = peer.find("gemm_" + std::to_string(batch) + "_ms"); it != peer.end()) {
+      std::cout << std::left << std::setw(28) << "the 8 products, batch " + std::to_string(batch)
+                << std::right << std::setw(35) << it->second << " ms (torch.mm, cuBLAS)\n";
     }
   }
   std::cout << "\nratio = tensorgraph time / PyTorch time (below 1: tensorgraph is faster)\n";

@@ -6,7 +6,12 @@ the mean time of consecutive steps, after warm-up steps). Prints one
 
 Run by bench_train, which passes the settings:
     python3 tools/bench_train_peer.py --threads 1 --steps 20 --repeats 7 \
-        --warmup 5 --batches 64,256,1024 --optimizers sgd,adam
+        --warmup 5 --batches 64,256,1024 --optimizers sgd,adam [--device cuda]
+
+With --device cuda the model lives on the GPU and each step moves the fixed
+batch there from the host (as a Run's feeds are host tensors); it also
+prints gemm_<batch>_ms, the time of the step's eight matrix products alone
+(three forward, three weight gradients, two input gradients) with torch.mm.
 """
 import argparse
 import statistics
@@ -37,6 +42,25 @@ def make_model():
         torch.nn.Linear(512, 10))
 
 
+def gemms(batch, device, cache={}):
+    """The step's products: forward x W for 784-512, 512-512, 512-10; the
+    weight gradients h^T g of each layer; the input gradients g W^T of the
+    two upper layers."""
+    if batch not in cache:
+        g = torch.Generator(device=device).manual_seed(0)
+        sizes = [784, 512, 512, 10]
+        hs = [torch.rand(batch, n, generator=g, device=device) for n in sizes]
+        ws = [torch.rand(sizes[i], sizes[i + 1], generator=g, device=device) for i in range(3)]
+        cache[batch] = (hs, ws)
+    hs, ws = cache[batch]
+    for i in range(3):
+        torch.mm(hs[i], ws[i])
+        torch.mm(hs[i].t(), hs[i + 1])
+        if i > 0:
+            torch.mm(hs[i + 1], ws[i].t())
+    torch.cuda.synchronize()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
@@ -45,7 +69,10 @@ def main():
     parser.add_argument("--warmup", type=int, required=True)
     parser.add_argument("--batches", required=True)
     parser.add_argument("--optimizers", required=True)
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
     torch.set_num_threads(args.threads)
     print(f"version {torch.__version__}")
     print(f"threads {torch.get_num_threads()}")
@@ -55,7 +82,7 @@ def main():
         for batch in (int(b) for b in args.batches.split(",")):
             x = torch.rand(batch, 784, generator=generator)
             y = torch.randint(0, 10, (batch,), generator=generator)
-            model = make_model()
+            model = make_model().to(device)
             if name == "sgd":
                 opt = torch.optim.SGD(model.parameters(), lr=0.01)
             else:
@@ -63,7 +90,7 @@ def main():
 
             def step():
                 opt.zero_grad(set_to_none=True)
-                loss = F.cross_entropy(model(x), y)
+                loss = F.cross_entropy(model(x.to(device)), y.to(device))
                 loss.backward()
                 opt.step()
                 # bench_train fetches the loss; reading it here costs as much.
@@ -71,6 +98,11 @@ def main():
 
             seconds = median_seconds_per_step(step, args.steps, args.repeats, args.warmup)
             print(f"train_{name}_{batch}_ms {seconds * 1e3:.6f}")
+    if cuda:
+        for batch in (int(b) for b in args.batches.split(",")):
+            seconds = median_seconds_per_step(lambda: gemms(batch, device), args.steps,
+                                              args.repeats, args.warmup)
+            print(f"gemm_{batch}_ms {seconds * 1e3:.6f}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "runtime/session.h"
+
 namespace tensorgraph::bench {
 
 // lscpu's "model name" of the first CPU.
@@ -39,5 +41,14 @@ inline std::map<std::string, std::string> RunPeer(const std::string& command, in
   if (pclose(pipe) != 0) values.clear();
   return values;
 }
+
+// The benchmarks' --replay option: auto, always or never.
+inline SessionOptions::Replay ParseReplay(const std::string& mode) {
+  if (mode == "always") return SessionOptions::Replay::kAlways;
+  if (mode == "never") return SessionOptions::Replay::kNever;
+  return SessionOptions::Replay::kAuto;
+}
+inline constexpr const char* kReplayHelp =
+    "auto (on devices that capture: a GPU), always or never: SessionOptions::replay";
 
 }  // namespace tensorgraph::bench

@@ -95,7 +95,7 @@ void Inspect(const std::string& model, bool json, const ImportOptions& limits,
 void Run(const std::string& model, const std::vector<std::string>& feed_specs,
          const std::vector<std::string>& fetch_specs, const std::vector<std::string>& targets,
          const std::vector<std::string>& inits, const std::string& checkpoint,
-         const std::string& save_checkpoint, int64_t memory_limit) {
+         const std::string& save_checkpoint, int64_t memory_limit, const std::string& device) {
   if (fetch_specs.empty() && targets.empty() && inits.empty()) {
     ThrowInvalid("nothing to run: give at least one --fetch, --target or --init");
   }
@@ -113,7 +113,7 @@ void Run(const std::string& model, const std::vector<std::string>& feed_specs,
   std::vector<TargetName> target_names(targets.begin(), targets.end());
 
   Session session(std::shared_ptr<const Graph>(LoadGraph(model, {.memory_limit_bytes = memory_limit})),
-                  {.memory_limit_bytes = memory_limit});
+                  {.device = device, .memory_limit_bytes = memory_limit});
   if (!checkpoint.empty()) RestoreCheckpoint(session, checkpoint);
   // Each initializer is a step of its own, so it has finished before
   // anything reads what it set.
@@ -247,6 +247,7 @@ int main(int argc, char** argv) {
                   "FILE.safetensors: restore every variable from a checkpoint first");
   run->add_option("--save-checkpoint", save_checkpoint,
                   "FILE.safetensors: save every variable after the run (a training step)");
+  run->add_option("--device", device, "Where the graph runs and variables live (cpu, gpu)");
   add_memory_limit(run, "a model or a run");
 
   CLI::App* convert = app.add_subcommand("convert", "Convert between .pb and .pbtxt");
@@ -279,7 +280,7 @@ int main(int argc, char** argv) {
     const tensorgraph::ImportOptions limits{.memory_limit_bytes = memory_limit};
     if (inspect->parsed()) Inspect(model, json, limits, fetches, targets, feed_shapes, device);
     if (run->parsed()) {
-      Run(model, feeds, fetches, targets, inits, checkpoint, save_checkpoint, memory_limit);
+      Run(model, feeds, fetches, targets, inits, checkpoint, save_checkpoint, memory_limit, device);
     }
     if (convert->parsed()) Convert(convert_in, convert_out, limits);
     if (dot->parsed()) Dot(model, out_path, limits);

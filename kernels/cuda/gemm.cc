@@ -1,5 +1,7 @@
 #include "kernels/cuda/gemm.h"
 
+#include <algorithm>
+
 namespace tensorgraph::cuda {
 
 ColumnMajorGemm MapRowMajorMatMul(const Shape& a, bool transpose_a, const Shape& b,
@@ -10,9 +12,10 @@ ColumnMajorGemm MapRowMajorMatMul(const Shape& a, bool transpose_a, const Shape&
   g.k = a.dim(transpose_a ? 0 : 1);
   g.transpose_first = transpose_b;
   g.transpose_second = transpose_a;
-  g.ld_first = b.dim(1);
-  g.ld_second = a.dim(1);
-  g.ld_result = g.m;
+  // BLAS wants every leading dimension >= 1, empty matrices included.
+  g.ld_first = std::max<int64_t>(b.dim(1), 1);
+  g.ld_second = std::max<int64_t>(a.dim(1), 1);
+  g.ld_result = std::max<int64_t>(g.m, 1);
   return g;
 }
 

@@ -9,7 +9,9 @@
 namespace tensorgraph::cuda {
 
 FastDivmod::FastDivmod(uint32_t divisor) : divisor_(divisor) {
-  if (divisor == 0) ThrowError(ErrorCode::kInternal, "FastDivmod by zero");
+  if (divisor == 0 || divisor > INT32_MAX) {
+    ThrowError(ErrorCode::kInternal, "FastDivmod by ", divisor, ": the divisor must be in [1, 2^31)");
+  }
   // shift = ceil(log2(divisor)); multiplier = floor(2^32 * (2^shift - d) / d) + 1,
   // so that (mulhi(n, multiplier) + n) >> shift == n / d for every 32-bit n
   // (the sum is taken in 32 bits: it stays below 2^32 for n < 2^31, which
@@ -106,6 +108,9 @@ std::vector<IndexPiece<N>> SplitFor32BitIndexing(const StridedLayout<N>& layout,
 }
 
 LaunchShape GridFor(int64_t elements, int per_thread, int threads, int64_t max_blocks) {
+  if (threads <= 0 || per_thread <= 0 || max_blocks <= 0) {
+    ThrowError(ErrorCode::kInternal, "GridFor: threads, per_thread and max_blocks must be positive");
+  }
   if (elements <= 0) return {0, static_cast<uint32_t>(threads)};
   const int64_t per_block = int64_t{threads} * per_thread;
   const int64_t blocks = std::min((elements + per_block - 1) / per_block, max_blocks);

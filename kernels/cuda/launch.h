@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "kernels/functors/host_device.h"
@@ -19,11 +20,12 @@ namespace tensorgraph::cuda {
 // multiply-high and a shift (Granlund and Montgomery, "Division by
 // invariant integers using multiplication", 1994): the strided walks divide
 // the linear index by every dim size, and a hardware divide costs ~20
-// instructions where this costs 3.
+// instructions where this costs 3. Exact for numerators below 2^31, as far
+// as the kernels index (SplitFor32BitIndexing keeps them there).
 class FastDivmod {
  public:
   FastDivmod() = default;
-  // divisor >= 1.
+  // 1 <= divisor <= 2^31 - 1; throws otherwise.
   explicit FastDivmod(uint32_t divisor);
 
   TG_HOST_DEVICE uint32_t Div(uint32_t n) const {
@@ -93,9 +95,12 @@ struct IndexPiece {
   std::array<int64_t, N> input_bases{};
 };
 
-// Cuts a walk (the output contiguous, in the order of `layout.dims`) into
-// pieces in which every index and offset is below 2^31 - 1, along the
-// outermost dims: one piece, the layout itself, in the common case.
+// Cuts a walk (the output contiguous, in the order of `layout.dims`; strides
+// are never negative) into pieces in which every index and offset is below
+// 2^31 - 1, along the outermost dims: one piece, the layout itself, in the
+// common case. Only tensors of more than 2^31 elements are cut; a
+// transpose of one whose inner stride is what does not fit is cut into
+// many small pieces (a launch each), which is slow but right.
 // `max_offset` is the limit (a parameter so tests can cut small walks).
 template <size_t N>
 std::vector<IndexPiece<N>> SplitFor32BitIndexing(const StridedLayout<N>& layout,
@@ -111,9 +116,9 @@ struct LaunchShape {
 LaunchShape GridFor(int64_t elements, int per_thread = 4, int threads = 256,
                     int64_t max_blocks = int64_t{1} << 20);
 
-// The vector width (elements per 16-byte access) for pointers and a
-// length: the widest of 4, 2, 1 whose alignment every pointer has and that
-// divides n, capped by 16 / element size.
+// The vector width (elements per access) for pointers and a length: the
+// widest of 4, 2, 1 whose alignment every pointer has, that divides n, and
+// whose accesses are at most 16 bytes.
 int VectorWidth(std::initializer_list<const void*> pointers, int64_t n, int element_size);
 
 }  // namespace tensorgraph::cuda

@@ -20,8 +20,13 @@ namespace {
 
 constexpr int64_t kBatch = 16;
 
+// Replays on the CPU and the test device too (kAuto leaves them eager).
+SessionOptions Replaying(std::string device = "CPU") {
+  return SessionOptions{.device = std::move(device), .replay = SessionOptions::Replay::kAlways};
+}
+
 SessionOptions Eager(std::string device = "CPU") {
-  return SessionOptions{.device = std::move(device), .replay = false};
+  return SessionOptions{.device = std::move(device), .replay = SessionOptions::Replay::kNever};
 }
 
 // Runs `steps` Adam steps in `session` on `model`, returning the losses.
@@ -51,7 +56,7 @@ TEST_CASE("a replayed training run equals the eager one bit for bit", "[replay]"
   const auto eager_model = BuildMlp();
   const auto replay_model = BuildMlp();
   Session eager(eager_model->graph, Eager());
-  Session replay(replay_model->graph);
+  Session replay(replay_model->graph, Replaying());
   eager.Run({}, {}, {eager_model->init});
   replay.Run({}, {}, {replay_model->init});
 
@@ -75,7 +80,7 @@ TEST_CASE("a replayed step on the test device moves only the feeds and the loss"
   const auto cpu_model = BuildMlp();
   const auto dev_model = BuildMlp();
   Session cpu(cpu_model->graph, Eager());
-  Session dev(dev_model->graph, SessionOptions{.device = "TEST"});
+  Session dev(dev_model->graph, Replaying("TEST"));
   cpu.Run({}, {}, {cpu_model->init});
   dev.Run({}, {}, {dev_model->init});
   const int64_t feed_bytes = kBatch * 784 * 4 + kBatch * 4;
@@ -117,7 +122,7 @@ TEST_CASE("whether a step can be replayed is decided before it runs, with the re
                          ops::ScalarConst(root, DT_FLOAT, 1));
   auto doubled = ops::Mul(root.WithOpName("double"), x, ops::ScalarConst(root, DT_FLOAT, 2));
   auto constant = ops::ScalarConst(root.WithOpName("constant"), DT_FLOAT, 5);
-  Session session(g);
+  Session session(g, Replaying());
   const Tensor four = Tensor::FromVector<float>({1, 2, 3, 4});
 
   const PlanSummary plain = session.Explain({{x, four}}, {doubled});
@@ -179,7 +184,7 @@ TEST_CASE("a replay stages its feeds: each run sees its own", "[replay]") {
   Scope root(g);
   auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {3});
   auto y = ops::Square(root, x) + 1.0f;
-  Session session(g);
+  Session session(g, Replaying());
   for (int run = 0; run < 5; ++run) {
     const float v = static_cast<float>(run);
     Tensor feed = Tensor::FromVector<float>({v, -v, 2 * v});
@@ -197,7 +202,7 @@ TEST_CASE("a live read of a variable makes the next step record again, with the 
   const auto eager_model = BuildMlp();
   const auto replay_model = BuildMlp();
   Session eager(eager_model->graph, Eager());
-  Session replay(replay_model->graph);
+  Session replay(replay_model->graph, Replaying());
   eager.Run({}, {}, {eager_model->init});
   replay.Run({}, {}, {replay_model->init});
   CheckSameBits(Train(replay, *replay_model, 0, 4), Train(eager, *eager_model, 0, 4));
@@ -220,7 +225,7 @@ TEST_CASE("a recording reuses the buffers its step lets go of", "[replay]") {
   auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {kElements});
   Output y = x;
   for (int i = 0; i < kChain; ++i) y = y + 1.0;
-  Session session(g);
+  Session session(g, Replaying());
   const Tensor feed = Tensor::Zeros(DT_FLOAT, Shape{kElements});
   session.Run({{x, feed}}, {y});  // eager
   Allocator* host = CpuDevice()->allocator();
@@ -245,7 +250,7 @@ TEST_CASE("assigning a variable a value of its shape keeps its buffer", "[replay
   auto v = train::Variable(root.WithOpName("v"), {4}, train::Zeros());
   auto value = ops::Placeholder(root.WithOpName("value"), DT_FLOAT, {4});
   Node* assign = v.Assign(root.WithOpName("assign"), value);
-  Session session(g);
+  Session session(g, Replaying());
   session.Run({}, {}, {train::GlobalVariablesInitializer(root)});
   Variable* variable = session.resources().Variables().at("v");
   const void* buffer = variable->buffer_id();

@@ -26,7 +26,7 @@ TEST_CASE("Session frees each intermediate after its last use", "[session]") {
   Output y = x;
   for (int i = 0; i < kChain; ++i) y = y + 1.0;
   // Eagerly: a recorded step keeps its buffers (tests/runtime/replay_test.cc).
-  Session session(g, SessionOptions{.replay = false});
+  Session session(g, SessionOptions{.replay = SessionOptions::Replay::kNever});
   Tensor feed = Tensor::Zeros(DT_FLOAT, Shape{kElements});
   session.Run({{x, feed}}, {y});  // compile the plan outside the measurement
 
