@@ -8,6 +8,8 @@
 # accuracy: Adam, 3 epochs, default batch and learning rate on real MNIST
 #   must reach a test accuracy of at least 0.98. Reported skipped (the
 #   TG_TEST_SKIPPED marker) when MNIST is not found.
+# gpu_accuracy: the same on the GPU (--device gpu), which must reach the
+#   same 0.98; skipped when MNIST or a GPU is not found.
 cmake_minimum_required(VERSION 3.25)
 
 function(run_training out_var)
@@ -57,17 +59,27 @@ if(MODE STREQUAL "resume")
   if(NOT straight_sum STREQUAL resumed_sum)
     message(FATAL_ERROR "the final checkpoints differ")
   endif()
-elseif(MODE STREQUAL "accuracy")
+elseif(MODE STREQUAL "accuracy" OR MODE STREQUAL "gpu_accuracy")
   execute_process(COMMAND ${TRAIN} --epochs 0 RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
   if(NOT rc EQUAL 0)
     message("TG_TEST_SKIPPED: MNIST not found; set TG_MNIST_DIR to run this test")
     return()
   endif()
-  run_training(out --optimizer adam --epochs 3)
+  set(device)
+  if(MODE STREQUAL "gpu_accuracy")
+    execute_process(COMMAND ${TRAIN} --epochs 0 --device gpu RESULT_VARIABLE rc OUTPUT_QUIET
+                    ERROR_QUIET)
+    if(NOT rc EQUAL 0)
+      message("TG_TEST_SKIPPED: no GPU in this process")
+      return()
+    endif()
+    set(device --device gpu)
+  endif()
+  run_training(out --optimizer adam --epochs 3 ${device})
   line_starting("${out}" "test_accuracy=" last)
   string(REGEX MATCH "test_accuracy=([0-9.]+)" _ "${last}")
   if(CMAKE_MATCH_1 LESS 0.98)
-    message(FATAL_ERROR "Adam, 3 epochs: test accuracy ${CMAKE_MATCH_1} is below 0.98")
+    message(FATAL_ERROR "Adam, 3 epochs ${device}: test accuracy ${CMAKE_MATCH_1} is below 0.98")
   endif()
 else()
   message(FATAL_ERROR "unknown MODE '${MODE}'")

@@ -63,6 +63,16 @@ class Device {
   // Waits for all work queued on the device.
   virtual void Synchronize() {}
 
+  // What has crossed between host memory and this device's since the
+  // process began (zero for the CPU, whose memory is the host's).
+  struct Transfers {
+    int64_t bytes_to_device = 0;
+    int64_t bytes_to_host = 0;
+    int64_t copies_to_device = 0;
+    int64_t copies_to_host = 0;
+  };
+  virtual Transfers transfers() const { return {}; }
+
   // Capture of queued work for replay (CUDA graphs). Between BeginCapture
   // and EndCapture, work queued on the device is recorded instead of run;
   // the returned graph runs it on each Launch. Devices whose kernels run

@@ -5,6 +5,7 @@
 // copies tensors across.
 #include "runtime/cuda/cuda_device.h"
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <type_traits>
@@ -103,8 +104,13 @@ class CudaDevice final : public Device {
     return &context_;
   }
 
+  Transfers transfers() const override {
+    return {to_device_.load(), to_host_.load(), copies_to_device_.load(), copies_to_host_.load()};
+  }
+
   Tensor CopyFromHost(const Tensor& host) override {
     Tensor t(host.dtype(), host.shape(), &allocator_);
+    CountToDevice(t.bytes());
     if (t.bytes() > 0) {
       // From pageable memory the call returns once the data is staged, so
       // the host tensor may go away afterwards.
@@ -118,6 +124,8 @@ class CudaDevice final : public Device {
   Tensor CopyToHost(const Tensor& tensor) override {
     if (tensor.on_host()) return tensor;
     Tensor t(tensor.dtype(), tensor.shape());
+    to_host_ += static_cast<int64_t>(t.bytes());
+    ++copies_to_host_;
     if (t.bytes() > 0) {
       CheckCuda(cudaMemcpyAsync(t.raw_data(), tensor.raw_data(), t.bytes(), cudaMemcpyDeviceToHost,
                                 Stream()),
@@ -152,6 +160,7 @@ class CudaDevice final : public Device {
   }
 
   void CopyFromHostInto(const Tensor& host, Tensor& to) override {
+    CountToDevice(to.bytes());
     if (to.bytes() > 0) {
       CheckCuda(cudaMemcpyAsync(to.raw_data(), host.raw_data(), to.bytes(), cudaMemcpyHostToDevice,
                                 Stream()),
@@ -213,6 +222,13 @@ class CudaDevice final : public Device {
   cudaStream_t Stream() { return static_cast<CudaDeviceContext*>(context())->stream; }
 
   static constexpr int64_t kBlasWorkspaceBytes = int64_t{32} << 20;
+
+  void CountToDevice(size_t bytes) {
+    to_device_ += static_cast<int64_t>(bytes);
+    ++copies_to_device_;
+  }
+
+  std::atomic<int64_t> to_device_{0}, to_host_{0}, copies_to_device_{0}, copies_to_host_{0};
 
   CudaMallocAllocator raw_;
   CachingAllocator allocator_;

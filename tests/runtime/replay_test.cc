@@ -1,19 +1,18 @@
 // Recording a step and replaying it (runtime/replay.h): the decision made
 // before running, with its reasons; replays that equal eager runs bit for
-// bit over a training run, on the CPU and on the test device (which, like
-// a GPU, the host may not read); what a recording holds; and a recording
-// dropped and made again when a variable leaves its buffer.
+// bit over a training run on the CPU (on devices with memory of their own:
+// tests/runtime/device_training_test.cc); staged feeds; what a recording
+// holds; and a recording dropped and made again when a variable leaves its
+// buffer.
 #include <catch2/catch.hpp>
 
 #include "runtime/plan.h"
 #include "runtime/replay.h"
 #include "tensorgraph.h"
 #include "tests/support/mlp.h"
-#include "tests/support/test_device.h"
 
 using namespace tensorgraph;
 using testing::BuildMlp;
-using testing::GetTestDevice;
 using testing::MlpBatch;
 
 namespace {
@@ -74,35 +73,6 @@ TEST_CASE("a replayed training run equals the eager one bit for bit", "[replay]"
   CHECK(counts.replayed == 6);
   CHECK(eager.step_counts().replayed == 0);
   CheckSameBits(replay.Run({}, Names(replay_model->reads)), eager.Run({}, Names(eager_model->reads)));
-}
-
-TEST_CASE("a replayed step on the test device moves only the feeds and the loss", "[replay][device]") {
-  const auto cpu_model = BuildMlp();
-  const auto dev_model = BuildMlp();
-  Session cpu(cpu_model->graph, Eager());
-  Session dev(dev_model->graph, Replaying("TEST"));
-  cpu.Run({}, {}, {cpu_model->init});
-  dev.Run({}, {}, {dev_model->init});
-  const int64_t feed_bytes = kBatch * 784 * 4 + kBatch * 4;
-  for (int step = 0; step < 5; ++step) {
-    GetTestDevice().ResetCounters();
-    const Tensor dev_loss =
-        dev.Run(MlpBatch(*dev_model, step, kBatch), {dev_model->loss}, {dev_model->train})[0];
-    const testing::CopyCounters c = GetTestDevice().counters();
-    const Tensor cpu_loss =
-        cpu.Run(MlpBatch(*cpu_model, step, kBatch), {cpu_model->loss}, {cpu_model->train})[0];
-    INFO("step " << step);
-    CHECK(dev_loss.BitwiseEquals(cpu_loss));
-    if (step >= 2) {  // replayed: the feeds into their staged buffers, the loss out
-      CHECK(c.bytes_to_device == feed_bytes);
-      CHECK(c.copies_to_device == 2);
-      CHECK(c.bytes_to_host == 4);
-      CHECK(c.copies_to_host == 1);
-      CHECK(c.bytes_on_device == 0);
-    }
-  }
-  CHECK(dev.step_counts().replayed == 3);
-  CheckSameBits(dev.Run({}, Names(dev_model->reads)), cpu.Run({}, Names(cpu_model->reads)));
 }
 
 TEST_CASE("whether a step can be replayed is decided before it runs, with the reason",

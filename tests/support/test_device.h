@@ -37,6 +37,10 @@ class TestDevice final : public Device {
   Tensor Duplicate(const Tensor& tensor) override;
   void CopyWithin(const Tensor& from, Tensor& to) override;
   void CopyFromHostInto(const Tensor& host, Tensor& to) override;
+  Transfers transfers() const override {
+    const CopyCounters c = counters();
+    return {c.bytes_to_device, c.bytes_to_host, c.copies_to_device, c.copies_to_host};
+  }
   void ZeroFill(Tensor& tensor) override;
 
   CopyCounters counters() const;
