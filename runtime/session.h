@@ -63,7 +63,7 @@ struct SessionOptions {
   // or have a memory limit run eagerly.
   //   kAuto: on devices that capture work (a GPU). On the CPU a replay
   //     saves only the executor's bookkeeping and costs a copy of each feed
-  //     into its staged buffer: an Adam step ran 3% slower replayed
+  //     into its staged buffer: training steps ran 0-4% slower replayed
   //     (docs/benchmarks.md), so the CPU runs eagerly.
   //   kAlways: on every device (how the CPU tests the replay logic).
   //   kNever: every step eagerly.

@@ -5,11 +5,13 @@
 // shapes come from the executor, which has run the op's shape function (and
 // its checks on index inputs) on the concrete inputs; index inputs (shapes,
 // permutations, axes, paddings) are declared HostMemory and read here.
+// ConcatV2, Slice, Pad and BroadcastTo decide on the host what to copy in
+// the shells of kernels/array_kernels.h.
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/array_kernels.h"
 #include "kernels/cpu/strided_walk.h"
-#include "runtime/kernel.h"
 
 namespace tensorgraph {
 namespace {
@@ -223,24 +225,18 @@ class TransposeOp : public OpKernel {
 };
 TG_REGISTER_KERNEL_DEF(KernelDef("Transpose", kDeviceCpu).HostMemory("perm"), TransposeOp);
 
-class ConcatV2Op : public OpKernel {
+class ConcatV2Op final : public ConcatV2OpKernel {
  public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const int n = ctx.num_inputs() - 1;
-    Tensor& y = ctx.AllocateOutput(0);
-    if (y.num_elements() == 0) return;
-    const int rank = y.rank();
-    const int64_t axis_value = ctx.HostInputAsInts(n).front();
-    const int axis = static_cast<int>(axis_value < 0 ? axis_value + rank : axis_value);
-    int64_t outer = 1, inner = DataTypeSize(y.dtype());  // inner in bytes
-    for (int d = 0; d < axis; ++d) outer *= y.dim(d);
-    for (int d = axis + 1; d < rank; ++d) inner *= y.dim(d);
+  using ConcatV2OpKernel::ConcatV2OpKernel;
+
+ private:
+  void Concat(const OpKernelContext& ctx, int n, const ConcatLayout& l, Tensor& y) override {
+    const int64_t inner = static_cast<int64_t>(DataTypeSize(y.dtype())) * l.inner;  // in bytes
     auto* to = static_cast<char*>(y.raw_data());
-    for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t o = 0; o < l.outer; ++o) {
       for (int i = 0; i < n; ++i) {
         const Tensor& x = ctx.input(i);
-        const size_t bytes = static_cast<size_t>(x.dim(axis) * inner);
+        const size_t bytes = static_cast<size_t>(x.dim(l.axis) * inner);
         if (bytes == 0) continue;
         std::memcpy(to, static_cast<const char*>(x.raw_data()) + o * static_cast<int64_t>(bytes),
                     bytes);
@@ -251,12 +247,12 @@ class ConcatV2Op : public OpKernel {
 };
 TG_REGISTER_KERNEL_DEF(KernelDef("ConcatV2", kDeviceCpu).HostMemory("axis"), ConcatV2Op);
 
-// Copies the block of extent `block` at `src_begin` in `src` to `dst_begin`
-// in `dst` (of one dtype and rank >= 1). Trailing dims the block spans whole
-// in both make each contiguous run reach back to dim `last`; the dims before
-// it are walked with a running index.
-void CopyBlock(const Tensor& src, const std::vector<int64_t>& src_begin, Tensor& dst,
-               const std::vector<int64_t>& dst_begin, const Shape& block) {
+// The BlockCopy of kernels/array_kernels.h (rank >= 1). Trailing dims the
+// block spans whole in both make each contiguous run reach back to dim
+// `last`; the dims before it are walked with a running index.
+void CopyBlock(const OpKernelContext& ctx, const Tensor& src, const std::vector<int64_t>& src_begin,
+               Tensor& dst, const std::vector<int64_t>& dst_begin, bool scatter) {
+  const Shape& block = scatter ? src.shape() : dst.shape();
   if (block.num_elements() == 0) return;
   size_t last = static_cast<size_t>(block.rank() - 1);
   int64_t bytes = static_cast<int64_t>(DataTypeSize(src.dtype()));  // per index of `last`
@@ -287,31 +283,8 @@ void CopyBlock(const Tensor& src, const std::vector<int64_t>& src_begin, Tensor&
                               });
 }
 
-class SliceOp : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    if (shape == x.shape()) {  // the whole input
-      ctx.SetOutput(0, x);
-      return;
-    }
-    const std::vector<int64_t> begin = ctx.HostInputAsInts(1);
-    // Rows of dim 0 with every later dim whole are one contiguous run of
-    // the input: a view of its buffer.
-    bool rows = true;
-    for (int d = 1; d < shape.rank(); ++d) rows &= begin[static_cast<size_t>(d)] == 0 && shape.dim(d) == x.dim(d);
-    if (rows) {
-      ctx.SetOutput(0, x.Slice(begin[0], begin[0] + shape.dim(0)));
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
-    CopyBlock(x, begin, y, std::vector<int64_t>(shape.rank(), 0), shape);
-  }
-};
 TG_REGISTER_KERNEL_DEF(KernelDef("Slice", kDeviceCpu).HostMemory("begin").HostMemory("size"),
-                       SliceOp);
+                       SliceOpKernel<CopyBlock>);
 
 class ShapeOp : public OpKernel {
  public:
@@ -369,20 +342,14 @@ TG_REGISTER_KERNEL("OnesLike", kDeviceCpu, DT_INVALID, OnesLikeOp);
 
 TG_REGISTER_KERNEL_DEF(KernelDef("StopGradient", kDeviceCpu).OnEveryDevice().OutputIsView(), ForwardInputOp);
 
-class BroadcastToOp : public OpKernel {
+class BroadcastToOp final : public BroadcastToOpKernel {
  public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    // As many elements out as in: only size-1 dims were added, so the
-    // element order is kept and the buffer can be shared.
-    if (shape.num_elements() == x.num_elements()) {
-      ctx.SetOutput(0, x.Reshaped(shape));
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
+  using BroadcastToOpKernel::BroadcastToOpKernel;
+
+ private:
+  void Broadcast(const OpKernelContext& ctx, const Tensor& x, Tensor& y) override {
     if (y.num_elements() == 0) return;
+    const Shape& shape = y.shape();
     const int rank = shape.rank();
     // Input elements per index of each output dim; 0 where it is broadcast.
     std::vector<int64_t> stride(static_cast<size_t>(rank), 0);
@@ -432,26 +399,7 @@ TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT32).OnEv
 TG_REGISTER_KERNEL_DEF(KernelDef("InvertPermutation", kDeviceCpu, DT_INT64).OnEveryDevice().HostMemory("x").HostMemory("y"),
                        InvertPermutationOp<int64_t>);
 
-class PadOp : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    if (shape == x.shape()) {  // no padding
-      ctx.SetOutput(0, x);
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
-    // All-zero bytes are zero (and false) in every dtype.
-    ctx.device().ZeroFill(y);
-    const std::vector<int64_t> paddings = ctx.HostInputAsInts(1);
-    std::vector<int64_t> before;
-    for (size_t d = 0; d < paddings.size(); d += 2) before.push_back(paddings[d]);
-    CopyBlock(x, std::vector<int64_t>(x.rank(), 0), y, before, x.shape());
-  }
-};
-TG_REGISTER_KERNEL_DEF(KernelDef("Pad", kDeviceCpu).HostMemory("paddings"), PadOp);
+TG_REGISTER_KERNEL_DEF(KernelDef("Pad", kDeviceCpu).HostMemory("paddings"), PadOpKernel<CopyBlock>);
 
 // The shape function has checked the shapes agree but at concat_dim.
 class ConcatOffsetOp : public OpKernel {

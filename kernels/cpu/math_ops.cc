@@ -1,5 +1,6 @@
 // CPU kernels for elementwise math: arithmetic, comparisons, SelectV2,
-// Cast, AddN, the activation gradient ops and BroadcastGradientArgs.
+// Cast (the kernel of kernels/cast_op.h over the CPU's conversions), AddN,
+// the activation gradient ops and BroadcastGradientArgs.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/cast_op.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/functors/math.h"
 
@@ -72,47 +74,15 @@ class SelectV2Op : public OpKernel {
   }
 };
 
-template <typename Src, typename Dst>
-void ConvertTensor(const Tensor& x, Tensor& out) {
-  cpu::UnaryMap<Src, Dst>(x, out, CastFn<Dst>{});
-}
-
-void TruncateTensorToFloat(const Tensor& x, Tensor& out) {
-  cpu::UnaryMap<double, float>(x, out, TruncateToFloatFn{});
-}
-
-// Registered for every dtype: the (SrcT, DstT) pair picks the conversion.
-class CastOp : public OpKernel {
- public:
-  CastOp(const Node& node, Device& device)
-      : OpKernel(node, device),
-        convert_(SelectConversion(attr<DataType>("SrcT"), attr<DataType>("DstT"),
-                                  attr<bool>("Truncate"))) {}
-
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    if (convert_ == nullptr) {  // same dtype: share the buffer
-      ctx.SetOutput(0, x);
-      return;
-    }
-    convert_(x, ctx.AllocateOutput(0));
+// The conversions of kernels/cast_op.h.
+struct CpuConversions {
+  template <typename Src, typename Dst>
+  static void Convert(const OpKernelContext& ctx, const Tensor& x, Tensor& out) {
+    cpu::UnaryMap<Src, Dst>(x, out, CastFn<Dst>{});
   }
-
- private:
-  using Conversion = void (*)(const Tensor&, Tensor&);
-
-  static Conversion SelectConversion(DataType src, DataType dst, bool truncate) {
-    if (src == dst) return nullptr;
-    if (truncate && src == DT_DOUBLE && dst == DT_FLOAT) return TruncateTensorToFloat;
-    return VisitDataType(src, "Cast SrcT", [dst](auto src_zero) {
-      using Src = decltype(src_zero);
-      return VisitDataType(dst, "Cast DstT", [](auto dst_zero) -> Conversion {
-        return ConvertTensor<Src, decltype(dst_zero)>;
-      });
-    });
+  static void TruncateToFloat(const OpKernelContext& ctx, const Tensor& x, Tensor& out) {
+    cpu::UnaryMap<double, float>(x, out, TruncateToFloatFn{});
   }
-
-  const Conversion convert_;
 };
 
 template <typename T>
@@ -282,7 +252,7 @@ TG_REGISTER_CPU_SIGNED("Sign", SignOp);
 TG_REGISTER_CPU_FLOATS("Sigmoid", SigmoidOp);
 TG_REGISTER_CPU_FLOATS("Tanh", TanhOp);
 
-TG_REGISTER_KERNEL("Cast", kDeviceCpu, DT_INVALID, CastOp);
+TG_REGISTER_KERNEL("Cast", kDeviceCpu, DT_INVALID, CastOpKernel<CpuConversions>);
 
 TG_REGISTER_CPU_NUMBERS("Equal", EqualOp);
 TG_REGISTER_CPU("Equal", EqualOp, bool);

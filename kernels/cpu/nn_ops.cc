@@ -1,62 +1,27 @@
 // CPU kernels for nn ops: bias, activations, softmax and the softmax
 // cross-entropy losses, and the gradient ops of bias and activations.
-// (MatMul is in matmul.cc.)
+// (MatMul is in matmul.cc.) The checks on shapes, the channel layout and
+// the outputs' allocation are the shells of kernels/nn_kernels.h.
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <string>
 #include <type_traits>
 
 #include "kernels/cpu/elementwise.h"
 #include "kernels/functors/nn.h"
+#include "kernels/nn_kernels.h"
 
 namespace tensorgraph {
 namespace {
 
-// A tensor laid out as [outer, channels, inner] around its channel
-// dimension, as BiasAdd's data_format places it; inner is 1 for NHWC.
-struct ChannelLayout {
-  int channel_dim = 0;
-  int64_t outer = 0, channels = 0, inner = 1;
-};
-
-// Fails the kernel when `value` (input 0, named as in the op's signature)
-// has too small a rank for data_format.
-ChannelLayout BiasChannelLayout(OpKernelContext& ctx, const Tensor& value,
-                                const std::string& data_format) {
-  const bool channels_first = data_format == "NCHW";
-  const int min_rank = channels_first ? 3 : 2;
-  if (value.rank() < min_rank) {
-    ctx.Fail(ctx.node().op_def().inputs[0].name, " must have rank at least ", min_rank,
-             " with data_format ", data_format, ", got shape ", value.shape().ToString());
-  }
-  ChannelLayout layout;
-  layout.channel_dim = channels_first ? 1 : value.rank() - 1;
-  layout.channels = value.dim(layout.channel_dim);
-  for (int d = layout.channel_dim + 1; d < value.rank(); ++d) layout.inner *= value.dim(d);
-  layout.outer = 1;
-  for (int d = 0; d < layout.channel_dim; ++d) layout.outer *= value.dim(d);
-  return layout;
-}
-
 template <typename T>
-class BiasAddOp : public OpKernel {
+class BiasAddOp final : public BiasAddOpKernel {
  public:
-  BiasAddOp(const Node& node, Device& device)
-      : OpKernel(node, device), data_format_(attr<std::string>("data_format")) {}
+  using BiasAddOpKernel::BiasAddOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& value = ctx.input(0);
-    const Tensor& bias = ctx.input(1);
-    const ChannelLayout l = BiasChannelLayout(ctx, value, data_format_);
-    if (bias.rank() != 1) ctx.Fail("bias must be a vector, got shape ", bias.shape().ToString());
-    if (bias.dim(0) != l.channels) {
-      ctx.Fail("bias has ", bias.dim(0), " elements but value ", value.shape().ToString(), " has ",
-               l.channels, " channels (dimension ", l.channel_dim, " with data_format ",
-               data_format_, ")");
-    }
-    // Element i of the output depends on element i of value alone.
-    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0);
+ private:
+  void Add(const OpKernelContext& ctx, const Tensor& value, const Tensor& bias,
+           const ChannelLayout& l, Tensor& out) override {
     if (value.num_elements() == 0) return;
     const T* x = value.data<T>();
     const T* b = bias.data<T>();
@@ -74,22 +39,16 @@ class BiasAddOp : public OpKernel {
       }
     }
   }
-
- private:
-  const std::string data_format_;
 };
 
-// The sum of out_backprop over every dimension but the channel one.
 template <typename T>
-class BiasAddGradOp : public OpKernel {
+class BiasAddGradOp final : public BiasAddGradOpKernel {
  public:
-  BiasAddGradOp(const Node& node, Device& device)
-      : OpKernel(node, device), data_format_(attr<std::string>("data_format")) {}
+  using BiasAddGradOpKernel::BiasAddGradOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& grad = ctx.input(0);
-    const ChannelLayout l = BiasChannelLayout(ctx, grad, data_format_);
-    Tensor& out = ctx.AllocateOutput(0);
+ private:
+  void SumChannels(const OpKernelContext& ctx, const Tensor& grad, const ChannelLayout& l,
+                   Tensor& out) override {
     T* sum = out.data<T>();
     std::fill(sum, sum + l.channels, T{0});
     const T* g = grad.data<T>();
@@ -109,9 +68,6 @@ class BiasAddGradOp : public OpKernel {
       }
     }
   }
-
- private:
-  const std::string data_format_;
 };
 
 using functors::ReluFn;
@@ -143,17 +99,13 @@ ShiftedExpSum<T> ShiftedExp(const T* x, int64_t n, int64_t stride, T* e) {
 
 // Softmax (kLog false) or LogSoftmax (kLog true) over the last dimension.
 template <typename T, bool kLog>
-class SoftmaxOp : public OpKernel {
+class SoftmaxOp final : public SoftmaxOpKernel {
  public:
-  using OpKernel::OpKernel;
+  using SoftmaxOpKernel::SoftmaxOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& logits = ctx.input(0);
-    if (logits.rank() == 0) ctx.Fail("logits must have rank at least 1, got a scalar");
-    Tensor& out = ctx.AllocateOutput(0);
-    if (logits.num_elements() == 0) return;
-    const int64_t classes = logits.dim(logits.rank() - 1);
-    const int64_t rows = logits.num_elements() / classes;
+ private:
+  void Softmax(const OpKernelContext& ctx, const Tensor& logits, int64_t rows, int64_t classes,
+               Tensor& out) override {
     const T* x = logits.data<T>();
     T* y = out.data<T>();
     for (int64_t r = 0; r < rows; ++r, x += classes, y += classes) {
@@ -169,30 +121,17 @@ class SoftmaxOp : public OpKernel {
 };
 
 template <typename T>
-class SoftmaxCrossEntropyOp : public OpKernel {
+class SoftmaxCrossEntropyOp final : public SoftmaxCrossEntropyOpKernel {
  public:
-  using OpKernel::OpKernel;
+  using SoftmaxCrossEntropyOpKernel::SoftmaxCrossEntropyOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& features = ctx.input(0);
-    const Tensor& labels = ctx.input(1);
-    auto shape = BroadcastShapes(features.shape(), labels.shape());
-    if (!shape) {
-      ctx.Fail("features ", features.shape().ToString(), " and labels ", labels.shape().ToString(),
-               " cannot be broadcast together");
-    }
-    if (shape->rank() != 2) {
-      ctx.Fail("features and labels must broadcast to a matrix [batch, classes], got features ",
-               features.shape().ToString(), " and labels ", labels.shape().ToString());
-    }
-    const int64_t batch = shape->dim(0);
-    const int64_t classes = shape->dim(1);
-    Tensor& loss = ctx.AllocateOutput(0);
-    Tensor& backprop = ctx.AllocateOutput(1);
-    // Strides of each input over [batch, classes]; 0 along a broadcast dim.
-    const std::vector<int64_t> fs = BroadcastStrides(features.shape(), *shape);
-    const std::vector<int64_t> ls = BroadcastStrides(labels.shape(), *shape);
-    for (int64_t b = 0; b < batch; ++b) {
+ private:
+  void CrossEntropy(const OpKernelContext& ctx, const Tensor& features, const Tensor& labels,
+                    const CrossEntropyLayout& layout, Tensor& loss, Tensor& backprop) override {
+    const int64_t classes = layout.classes;
+    const std::vector<int64_t>& fs = layout.features_strides;
+    const std::vector<int64_t>& ls = layout.labels_strides;
+    for (int64_t b = 0; b < layout.batch; ++b) {
       const T* f = features.data<T>() + b * fs[0];
       const T* l = labels.data<T>() + b * ls[0];
       T* g = backprop.data<T>() + b * classes;
@@ -210,32 +149,14 @@ class SoftmaxCrossEntropyOp : public OpKernel {
 };
 
 template <typename T>
-class SparseSoftmaxCrossEntropyOp : public OpKernel {
+class SparseSoftmaxCrossEntropyOp final
+    : public SparseSoftmaxCrossEntropyOpKernel<SparseSoftmaxCrossEntropyOp<T>> {
+  using Base = SparseSoftmaxCrossEntropyOpKernel<SparseSoftmaxCrossEntropyOp<T>>;
+
  public:
-  using OpKernel::OpKernel;
+  using Base::Base;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& features = ctx.input(0);
-    const Tensor& labels = ctx.input(1);
-    if (features.rank() != 2) {
-      ctx.Fail("features must be a matrix [batch, classes], got shape ",
-               features.shape().ToString());
-    }
-    if (labels.rank() != 1) {
-      ctx.Fail("labels must be a vector [batch], got shape ", labels.shape().ToString());
-    }
-    if (labels.dim(0) != features.dim(0)) {
-      ctx.Fail("features has ", features.dim(0), " rows but labels has ", labels.dim(0),
-               " entries");
-    }
-    if (labels.dtype() == DT_INT32) {
-      ComputeWithLabels<int32_t>(ctx, features, labels);
-    } else {
-      ComputeWithLabels<int64_t>(ctx, features, labels);
-    }
-  }
-
- private:
+  // Fails on a label outside [0, classes).
   template <typename Label>
   void ComputeWithLabels(OpKernelContext& ctx, const Tensor& features, const Tensor& labels) const {
     const int64_t batch = features.dim(0);

@@ -1,20 +1,18 @@
-// CPU kernels for random ops: TensorFlow's samplers over the Philox stream,
-// reproducing its seeded draws (uniforms bit for bit; normals up to libm's
-// rounding of log, sin and cos).
+// CPU kernels for random ops: TensorFlow's samplers over the Philox stream
+// of kernels/philox_op.h, reproducing its seeded draws (uniforms bit for
+// bit; normals up to libm's rounding of log, sin and cos).
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
-#include <mutex>
 #include <numbers>
-#include <random>
 #include <span>
 #include <type_traits>
 #include <vector>
 
 #include "kernels/functors/philox.h"
 #include "kernels/functors/random.h"
-#include "runtime/kernel.h"
+#include "kernels/philox_op.h"
 
 namespace tensorgraph {
 namespace {
@@ -75,58 +73,19 @@ struct TruncatedNormalSampler {
   }
 };
 
-// TensorFlow's convention: seed and seed2 both 0 mean "not seeded", and the
-// stream then starts from random seeds.
-PhiloxRandom MakeGenerator(int64_t seed, int64_t seed2) {
-  if (seed == 0 && seed2 == 0) {
-    std::random_device device;
-    auto random64 = [&device] {
-      const uint64_t high = device();
-      return high << 32 | device();
-    };
-    const uint64_t random_seed = random64();
-    return PhiloxRandom(random_seed, random64());
-  }
-  return PhiloxRandom(static_cast<uint64_t>(seed), static_cast<uint64_t>(seed2));
-}
-
-// The kernel is shared by every plan of a session (the op is stateful), so
-// the stream continues across runs whichever signature runs it.
 template <typename T, typename Sampler>
-class PhiloxRandomOp : public OpKernel {
+class PhiloxRandomOp final : public PhiloxOpKernel {
  public:
-  PhiloxRandomOp(const Node& node, Device& device)
-      : OpKernel(node, device),
-        generator_(MakeGenerator(attr<int64_t>("seed"), attr<int64_t>("seed2"))) {}
-
-  void Compute(OpKernelContext& ctx) override {
-    Tensor& out = ctx.AllocateOutput(0);
-    Sampler::Fill(Reserve(out.num_elements()), out.flat<T>());
-  }
+  using PhiloxOpKernel::PhiloxOpKernel;
 
  private:
-  // Each run takes the next stretch of the stream, 256 blocks per output as
-  // TensorFlow reserves (ample for rejection sampling), under the lock so
-  // that concurrent runs never draw the same numbers.
-  PhiloxRandom Reserve(int64_t num_outputs) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const PhiloxRandom start = generator_;
-    generator_.Skip(static_cast<uint64_t>(num_outputs) * 256);
-    return start;
+  void Fill(const OpKernelContext& ctx, PhiloxRandom start, Tensor& out) override {
+    Sampler::Fill(start, out.flat<T>());
   }
-
-  std::mutex mu_;
-  PhiloxRandom generator_;
 };
 
-// The counter lives in the kernel, on the host: a step with a random op is
-// not recorded for replay on any device, so that the CPU decides as a GPU
-// (whose replayed graph would not advance it) does.
-#define TG_REGISTER_RANDOM(op, T, Sampler)                                                   \
-  TG_REGISTER_KERNEL_DEF(KernelDef(op, kDeviceCpu, kDataTypeOf<T>)                          \
-                             .HostMemory("shape")                                           \
-                             .NotCapturable("its Philox counter advances on the host, "     \
-                                            "which a replayed graph would not do"),         \
+#define TG_REGISTER_RANDOM(op, T, Sampler)                                \
+  TG_REGISTER_KERNEL_DEF(PhiloxKernelDef(op, kDeviceCpu, kDataTypeOf<T>), \
                          PhiloxRandomOp<T, Sampler>)
 TG_REGISTER_RANDOM("RandomUniform", float, UniformSampler);
 TG_REGISTER_RANDOM("RandomUniform", double, UniformSampler);

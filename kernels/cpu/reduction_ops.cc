@@ -1,18 +1,15 @@
-// CPU kernels for reductions. Output shapes and the checks on axes come from
-// the op's shape function run on the concrete inputs.
+// CPU kernels for reductions, in the shells of kernels/reduction_kernels.h
+// (axes, shortcuts, the layout, the registrations) over the reducers of
+// kernels/functors/reducers.h.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
-#include "kernels/functors/reducers.h"
-#include "runtime/kernel.h"
+#include "kernels/reduction_kernels.h"
 
 namespace tensorgraph {
 namespace {
-
-using functors::MaxReducer;
-using functors::MeanReducer;
-using functors::SumReducer;
 
 // Reduces a contiguous run of `n` values. Eight independent partial
 // accumulators let the loop vectorize without reassociating floating-point
@@ -30,44 +27,6 @@ typename R::Acc ReduceRun(const typename R::Value* x, int64_t n) {
   for (const auto& lane : lanes) acc = R::Merge(acc, lane);
   for (; i < n; ++i) acc = R::Add(acc, x[i]);
   return acc;
-}
-
-// The input viewed with size-1 dims dropped and neighbouring dims that are
-// both reduced or both kept merged: a row reduction becomes [kept, reduced],
-// a column reduction [reduced, kept].
-struct ReductionLayout {
-  std::vector<int64_t> dims;
-  std::vector<bool> reduced;
-  std::vector<int64_t> in_stride;   // elements per index of each dim
-  std::vector<int64_t> out_stride;  // output elements per index; 0 when reduced
-};
-
-ReductionLayout MakeLayout(const Shape& shape, const std::vector<bool>& reduced) {
-  ReductionLayout l;
-  for (int d = 0; d < shape.rank(); ++d) {
-    const int64_t n = shape.dim(d);
-    const bool r = reduced[static_cast<size_t>(d)];
-    if (n == 1) continue;
-    if (!l.dims.empty() && l.reduced.back() == r) {
-      l.dims.back() *= n;
-    } else {
-      l.dims.push_back(n);
-      l.reduced.push_back(r);
-    }
-  }
-  const size_t rank = l.dims.size();
-  l.in_stride.assign(rank, 1);
-  l.out_stride.assign(rank, 0);
-  int64_t in = 1, out = 1;
-  for (size_t d = rank; d-- > 0;) {
-    l.in_stride[d] = in;
-    in *= l.dims[d];
-    if (!l.reduced[d]) {
-      l.out_stride[d] = out;
-      out *= l.dims[d];
-    }
-  }
-  return l;
 }
 
 // Folds the block of dims d.. at `x` into the outputs at `acc`. The last dim
@@ -91,48 +50,23 @@ void Accumulate(const ReductionLayout& l, size_t d, const typename R::Value* x,
 }
 
 template <typename R>
-class ReductionOp : public OpKernel {
+class ReductionOp final : public ReductionOpKernel {
  public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
+  using ReductionOpKernel::ReductionOpKernel;
+
+ private:
+  void Reduce(const OpKernelContext& ctx, const Tensor& x, const std::vector<bool>& reduced,
+              int64_t count, Tensor& y) override {
     using T = typename R::Value;
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    const int rank = x.rank();
-    std::vector<bool> reduced(static_cast<size_t>(rank), false);
-    const std::vector<int64_t> axes = ctx.HostInputAsInts(1);
-    for (int64_t a : axes) reduced[static_cast<size_t>(a < 0 ? a + rank : a)] = true;
-    int64_t count = 1;  // input values per output value
-    for (int d = 0; d < rank; ++d) {
-      if (reduced[static_cast<size_t>(d)]) count *= x.dim(d);
-    }
-    if (count == 1) {  // each output is its one input value
-      ctx.SetOutput(0, x.Reshaped(shape));
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
     const int64_t n = y.num_elements();
-    if (n == 0) return;
     std::vector<typename R::Acc> acc(static_cast<size_t>(n), R::Identity());
-    if (count > 0) Accumulate<R>(MakeLayout(x.shape(), reduced), 0, x.data<T>(), acc.data());
+    if (count > 0) {
+      Accumulate<R>(MakeReductionLayout(x.shape(), reduced), 0, x.data<T>(), acc.data());
+    }
     T* out = y.data<T>();
     for (int64_t i = 0; i < n; ++i) out[i] = R::Finish(acc[static_cast<size_t>(i)], count);
   }
 };
-
-#define TG_REGISTER_REDUCTION(op, T, R)                                                        \
-  TG_REGISTER_KERNEL_DEF(KernelDef(op, kDeviceCpu, kDataTypeOf<T>).HostMemory("reduction_indices"), \
-                         ReductionOp<R<T>>)
-#define TG_REGISTER_REDUCTIONS(T)              \
-  TG_REGISTER_REDUCTION("Sum", T, SumReducer);   \
-  TG_REGISTER_REDUCTION("Mean", T, MeanReducer); \
-  TG_REGISTER_REDUCTION("Max", T, MaxReducer)
-
-TG_REGISTER_REDUCTIONS(float);
-TG_REGISTER_REDUCTIONS(double);
-TG_REGISTER_REDUCTIONS(int32_t);
-TG_REGISTER_REDUCTIONS(uint8_t);
-TG_REGISTER_REDUCTIONS(int64_t);
 
 // Whether `a` replaces `best` as the maximum so far: a greater value, or the
 // first NaN.
@@ -142,17 +76,12 @@ bool Beats(T a, T best) {
 }
 
 template <typename T>
-class ArgMaxOp : public OpKernel {
+class ArgMaxOp final : public ArgMaxOpKernel {
  public:
-  ArgMaxOp(const Node& node, Device& device)
-      : OpKernel(node, device), int32_output_(node.attr<DataType>("output_type") == DT_INT32) {}
+  using ArgMaxOpKernel::ArgMaxOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    Tensor& y = ctx.AllocateOutput(0);
-    if (y.num_elements() == 0) return;
-    const int64_t a = ctx.HostInputAsInts(1).front();
-    const int axis = static_cast<int>(a < 0 ? a + x.rank() : a);
+ private:
+  void ArgMax(const OpKernelContext& ctx, const Tensor& x, int axis, Tensor& y) override {
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < axis; ++d) outer *= x.dim(d);
     for (int d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
@@ -163,7 +92,6 @@ class ArgMaxOp : public OpKernel {
     }
   }
 
- private:
   // x is [outer, n, inner]; each step scans one contiguous row of `inner`
   // candidates against the best so far.
   template <typename Index>
@@ -183,16 +111,9 @@ class ArgMaxOp : public OpKernel {
       }
     }
   }
-
-  const bool int32_output_;
 };
 
-TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_FLOAT).HostMemory("dimension"), ArgMaxOp<float>);
-TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_DOUBLE).HostMemory("dimension"), ArgMaxOp<double>);
-TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_INT32).HostMemory("dimension"), ArgMaxOp<int32_t>);
-TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_UINT8).HostMemory("dimension"), ArgMaxOp<uint8_t>);
-TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_INT64).HostMemory("dimension"), ArgMaxOp<int64_t>);
-TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceCpu, DT_BOOL).HostMemory("dimension"), ArgMaxOp<bool>);
+TG_REGISTER_REDUCTION_KERNELS(kDeviceCpu, ReductionOp, ArgMaxOp);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -1,14 +1,13 @@
-// CPU kernels for resource variables (handles: kernels/cpu/variable_handle.h).
+// CPU kernels for resource variables (handles, and the shell of the update
+// kernels: kernels/variable_handle.h).
 #include <cstring>
 #include <functional>
 
 #include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/variable_handle.h"
+#include "kernels/variable_handle.h"
 
 namespace tensorgraph {
 namespace {
-
-using cpu::AsNodeError;
 
 class VarHandleOp : public OpKernel {
  public:
@@ -35,21 +34,6 @@ class VarHandleOp : public OpKernel {
   const PartialShape shape_;
 };
 TG_REGISTER_KERNEL_DEF(KernelDef("VarHandleOp", kDeviceCpu).OnEveryDevice().PlanTimeConstant(), VarHandleOp);
-
-// A kernel whose input 0 is a variable handle and whose attr dtype must be
-// the variable's dtype.
-class VariableOpKernel : public OpKernel {
- public:
-  VariableOpKernel(const Node& node, Device& device)
-      : OpKernel(node, device), dtype_(attr<DataType>("dtype")) {}
-
- protected:
-  Variable& HandleVariable(const OpKernelContext& ctx) const {
-    return cpu::HandleVariable(ctx, 0, dtype_);
-  }
-
-  const DataType dtype_;
-};
 
 class ReadVariableOp : public VariableOpKernel {
  public:
@@ -123,28 +107,14 @@ TG_REGISTER_KERNEL_DEF(KernelDef("AssignVariableOp", kDeviceCpu).OnEveryDevice()
 
 // AssignAddVariableOp and AssignSubVariableOp: Op is std::plus or std::minus.
 template <typename T, typename Op>
-class AssignUpdateVariableOp : public VariableOpKernel {
+class AssignUpdateVariableOp final : public AssignUpdateVariableOpKernel {
  public:
-  using VariableOpKernel::VariableOpKernel;
+  using AssignUpdateVariableOpKernel::AssignUpdateVariableOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    Variable& variable = HandleVariable(ctx);
-    const Tensor& delta = ctx.input(1);
-    AsNodeError(ctx, [&] {
-      variable.Update([&](Tensor& value) {
-        if (value.shape() != delta.shape()) {
-          ctx.Fail("cannot update variable '", variable.name(), "' of shape ",
-                   value.shape().ToString(), " with a value of shape ", delta.shape().ToString());
-        }
-        // Copy on write: a reader holding the buffer keeps the old value.
-        Tensor result = value.RefCountIsOne()
-                            ? value
-                            : Tensor(value.dtype(), value.shape(), value.allocator());
-        cpu::BinaryMap<T, T>(value, delta, result,
-                             [](T a, T b) { return static_cast<T>(Op()(a, b)); });
-        value = std::move(result);
-      });
-    });
+ private:
+  void Combine(const OpKernelContext& ctx, const Tensor& value, const Tensor& delta,
+               Tensor& result) const override {
+    cpu::BinaryMap<T, T>(value, delta, result, [](T a, T b) { return static_cast<T>(Op()(a, b)); });
   }
 };
 template <typename T>

@@ -10,10 +10,13 @@
 // Transpose, Slice, BroadcastTo) or a scatter (a contiguous input written
 // at strided offsets: each input of ConcatV2, the interior of Pad). The
 // index inputs (perm, axis, begin/size, paddings, dims, shape) are
-// HostMemory, as on the CPU, and read on the host.
+// HostMemory, as on the CPU, and read on the host; ConcatV2, Slice, Pad
+// and BroadcastTo decide what to copy in the CPU's shells
+// (kernels/array_kernels.h).
 #include <cstdint>
 #include <vector>
 
+#include "kernels/array_kernels.h"
 #include "kernels/cuda/cuda_kernel.h"
 #include "kernels/strided_layout.h"
 
@@ -106,10 +109,8 @@ void LaunchCopy(const OpKernelContext& ctx, StridedLayout<1> layout, size_t elem
   });
 }
 
-// The CPU's CopyBlock for the two cases it serves (same dtype and rank):
-// scatter copies the whole of `src` into `dst` at `dst_begin` (Pad);
-// gather fills the whole of `dst` from `src` at `src_begin` (Slice). The
-// whole side is contiguous, the other walked at its strides.
+// The BlockCopy of kernels/array_kernels.h: the whole side is contiguous,
+// the other walked at its strides.
 void CopyBlock(const OpKernelContext& ctx, const Tensor& src, const std::vector<int64_t>& src_begin,
                Tensor& dst, const std::vector<int64_t>& dst_begin, bool scatter) {
   const Shape& block = scatter ? src.shape() : dst.shape();
@@ -148,79 +149,24 @@ class TransposeOp : public OpKernel {
   }
 };
 
-// One scatter per input: the input's rows of `x.dim(axis) * inner`
-// elements go to its columns of the output's rows.
-class ConcatV2Op : public OpKernel {
+// One scatter per input, to its columns of the output's rows.
+class ConcatV2Op final : public ConcatV2OpKernel {
  public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const int n = ctx.num_inputs() - 1;
-    Tensor& y = ctx.AllocateOutput(0);
-    if (y.num_elements() == 0) return;
-    const int rank = y.rank();
-    const int64_t axis_value = ctx.HostInputAsInts(n).front();
-    const int axis = static_cast<int>(axis_value < 0 ? axis_value + rank : axis_value);
-    int64_t outer = 1, inner = 1;
-    for (int d = 0; d < axis; ++d) outer *= y.dim(d);
-    for (int d = axis + 1; d < rank; ++d) inner *= y.dim(d);
-    const int64_t row = y.dim(axis) * inner;
+  using ConcatV2OpKernel::ConcatV2OpKernel;
+
+ private:
+  void Concat(const OpKernelContext& ctx, int n, const ConcatLayout& l, Tensor& y) override {
+    const int64_t row = y.dim(l.axis) * l.inner;
     const size_t size = DataTypeSize(y.dtype());
     int64_t column = 0;
     for (int i = 0; i < n; ++i) {
       const Tensor& x = ctx.input(i);
-      const int64_t cols = x.dim(axis) * inner;
+      const int64_t cols = x.dim(l.axis) * l.inner;
       if (cols == 0) continue;
-      LaunchCopy(ctx, MergeDims<1>({outer, cols}, {{{row, 1}}}), size, x.raw_data(),
+      LaunchCopy(ctx, MergeDims<1>({l.outer, cols}, {{{row, 1}}}), size, x.raw_data(),
                  static_cast<char*>(y.raw_data()) + column * static_cast<int64_t>(size), true);
       column += cols;
     }
-  }
-};
-
-class SliceOp : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    if (shape == x.shape()) {  // the whole input
-      ctx.SetOutput(0, x);
-      return;
-    }
-    const std::vector<int64_t> begin = ctx.HostInputAsInts(1);
-    // Rows of dim 0 with every later dim whole are one contiguous run of
-    // the input: a view of its buffer.
-    bool rows = true;
-    for (int d = 1; d < shape.rank(); ++d) {
-      rows &= begin[static_cast<size_t>(d)] == 0 && shape.dim(d) == x.dim(d);
-    }
-    if (rows) {
-      ctx.SetOutput(0, x.Slice(begin[0], begin[0] + shape.dim(0)));
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
-    CopyBlock(ctx, x, begin, y, std::vector<int64_t>(static_cast<size_t>(shape.rank()), 0), false);
-  }
-};
-
-// Zeros, then the input scattered into the interior.
-class PadOp : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    if (shape == x.shape()) {  // no padding
-      ctx.SetOutput(0, x);
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
-    // All-zero bytes are zero (and false) in every dtype.
-    ctx.device().ZeroFill(y);
-    const std::vector<int64_t> paddings = ctx.HostInputAsInts(1);
-    std::vector<int64_t> before;
-    for (size_t d = 0; d < paddings.size(); d += 2) before.push_back(paddings[d]);
-    CopyBlock(ctx, x, std::vector<int64_t>(static_cast<size_t>(x.rank()), 0), y, before, true);
   }
 };
 
@@ -274,20 +220,13 @@ class OnesLikeOp : public OpKernel {
 };
 
 // A gather at the input's broadcast strides (0 along broadcast dims).
-class BroadcastToOp : public OpKernel {
+class BroadcastToOp final : public BroadcastToOpKernel {
  public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    // As many elements out as in: only size-1 dims were added, so the
-    // element order is kept and the buffer can be shared.
-    if (shape.num_elements() == x.num_elements()) {
-      ctx.SetOutput(0, x.Reshaped(shape));
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
-    LaunchCopy(ctx, MergeDims<1>(shape.dims(), {BroadcastStrides(x.shape(), shape)}),
+  using BroadcastToOpKernel::BroadcastToOpKernel;
+
+ private:
+  void Broadcast(const OpKernelContext& ctx, const Tensor& x, Tensor& y) override {
+    LaunchCopy(ctx, MergeDims<1>(y.shape().dims(), {BroadcastStrides(x.shape(), y.shape())}),
                DataTypeSize(x.dtype()), x.raw_data(), y.raw_data(), false);
   }
 };
@@ -295,8 +234,9 @@ class BroadcastToOp : public OpKernel {
 TG_REGISTER_KERNEL_DEF(KernelDef("Transpose", kDeviceGpu).HostMemory("perm"), TransposeOp);
 TG_REGISTER_KERNEL_DEF(KernelDef("ConcatV2", kDeviceGpu).HostMemory("axis"), ConcatV2Op);
 TG_REGISTER_KERNEL_DEF(KernelDef("Slice", kDeviceGpu).HostMemory("begin").HostMemory("size"),
-                       SliceOp);
-TG_REGISTER_KERNEL_DEF(KernelDef("Pad", kDeviceGpu).HostMemory("paddings"), PadOp);
+                       SliceOpKernel<CopyBlock>);
+TG_REGISTER_KERNEL_DEF(KernelDef("Pad", kDeviceGpu).HostMemory("paddings"),
+                       PadOpKernel<CopyBlock>);
 TG_REGISTER_KERNEL_DEF(KernelDef("Fill", kDeviceGpu).HostMemory("dims"), FillOp);
 TG_REGISTER_KERNEL("ZerosLike", kDeviceGpu, DT_INVALID, ZerosLikeOp);
 TG_REGISTER_KERNEL("OnesLike", kDeviceGpu, DT_INVALID, OnesLikeOp);

@@ -1,9 +1,11 @@
 // CUDA kernels for elementwise math: arithmetic, comparisons, SelectV2,
-// Cast, AddN and the activation gradient ops, over the functors the CPU
-// kernels (kernels/cpu/math_ops.cc) use.
+// Cast (the kernel of kernels/cast_op.h over the GPU's conversions), AddN
+// and the activation gradient ops, over the functors the CPU kernels
+// (kernels/cpu/math_ops.cc) use.
 #include <algorithm>
 #include <type_traits>
 
+#include "kernels/cast_op.h"
 #include "kernels/cuda/elementwise.cuh"
 #include "kernels/functors/math.h"
 
@@ -87,46 +89,15 @@ class SelectV2Op : public OpKernel {
   }
 };
 
-// Registered for every dtype: the (SrcT, DstT) pair picks the conversion.
-class CastOp : public OpKernel {
- public:
-  CastOp(const Node& node, Device& device)
-      : OpKernel(node, device),
-        convert_(SelectConversion(attr<DataType>("SrcT"), attr<DataType>("DstT"),
-                                  attr<bool>("Truncate"))) {}
-
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    if (convert_ == nullptr) {  // same dtype: share the buffer
-      ctx.SetOutput(0, x);
-      return;
-    }
-    convert_(ctx, x, ctx.AllocateOutput(0));
-  }
-
- private:
-  using Conversion = void (*)(const OpKernelContext&, const Tensor&, Tensor&);
-
+// The conversions of kernels/cast_op.h.
+struct CudaConversions {
   template <typename Src, typename Dst>
   static void Convert(const OpKernelContext& ctx, const Tensor& x, Tensor& out) {
     cuda::LaunchElementwise<Dst, Src>(ctx, CastFn<Dst>{}, out, {&x});
   }
-  static void Truncate(const OpKernelContext& ctx, const Tensor& x, Tensor& out) {
+  static void TruncateToFloat(const OpKernelContext& ctx, const Tensor& x, Tensor& out) {
     cuda::LaunchElementwise<float, double>(ctx, TruncateToFloatFn{}, out, {&x});
   }
-
-  static Conversion SelectConversion(DataType src, DataType dst, bool truncate) {
-    if (src == dst) return nullptr;
-    if (truncate && src == DT_DOUBLE && dst == DT_FLOAT) return Truncate;
-    return VisitDataType(src, "Cast SrcT", [dst](auto src_zero) {
-      using Src = decltype(src_zero);
-      return VisitDataType(dst, "Cast DstT", [](auto dst_zero) -> Conversion {
-        return Convert<Src, decltype(dst_zero)>;
-      });
-    });
-  }
-
-  const Conversion convert_;
 };
 
 // AddN: up to kAddNFanIn inputs summed per pass, each element read once
@@ -277,7 +248,7 @@ TG_REGISTER_GPU_SIGNED("Sign", SignOp);
 TG_REGISTER_GPU_FLOATS("Sigmoid", SigmoidOp);
 TG_REGISTER_GPU_FLOATS("Tanh", TanhOp);
 
-TG_REGISTER_KERNEL("Cast", kDeviceGpu, DT_INVALID, CastOp);
+TG_REGISTER_KERNEL("Cast", kDeviceGpu, DT_INVALID, CastOpKernel<CudaConversions>);
 
 TG_REGISTER_GPU_NUMBERS("Equal", EqualOp);
 TG_REGISTER_GPU("Equal", EqualOp, bool);

@@ -1,19 +1,19 @@
 // CUDA kernels for nn ops, the counterparts of kernels/cpu/nn_ops.cc:
 // BiasAdd and BiasAddGrad, the activations and their gradients (over the
 // functors of kernels/functors/nn.h), Softmax and LogSoftmax, and the
-// softmax cross-entropy losses. The checks the CPU kernels make on shapes
-// are made here too; the values the CPU checks (sparse labels) cannot be
-// read on the host, see SparseSoftmaxCrossEntropyKernel.
+// softmax cross-entropy losses. The checks on shapes are the CPU's, in
+// the shells of kernels/nn_kernels.h; the values the CPU checks (sparse
+// labels) cannot be read on the host, see SparseSoftmaxCrossEntropyKernel.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <string>
 #include <vector>
 
 #include "kernels/cuda/elementwise.cuh"
 #include "kernels/functors/math.h"
 #include "kernels/functors/nn.h"
+#include "kernels/nn_kernels.h"
 
 namespace tensorgraph {
 namespace {
@@ -120,60 +120,21 @@ void LaunchRows(const OpKernelContext& ctx, const char* what, int64_t rows, int6
 
 // --- BiasAdd, BiasAddGrad --------------------------------------------------
 
-// A tensor laid out as [outer, channels, inner] around its channel
-// dimension, as BiasAdd's data_format places it; inner is 1 for NHWC.
-struct ChannelLayout {
-  int channel_dim = 0;
-  int64_t outer = 0, channels = 0, inner = 1;
-};
-
-// Fails the kernel when `value` (input 0, named as in the op's signature)
-// has too small a rank for data_format.
-ChannelLayout BiasChannelLayout(OpKernelContext& ctx, const Tensor& value,
-                                const std::string& data_format) {
-  const bool channels_first = data_format == "NCHW";
-  const int min_rank = channels_first ? 3 : 2;
-  if (value.rank() < min_rank) {
-    ctx.Fail(ctx.node().op_def().inputs[0].name, " must have rank at least ", min_rank,
-             " with data_format ", data_format, ", got shape ", value.shape().ToString());
-  }
-  ChannelLayout layout;
-  layout.channel_dim = channels_first ? 1 : value.rank() - 1;
-  layout.channels = value.dim(layout.channel_dim);
-  for (int d = layout.channel_dim + 1; d < value.rank(); ++d) layout.inner *= value.dim(d);
-  layout.outer = 1;
-  for (int d = 0; d < layout.channel_dim; ++d) layout.outer *= value.dim(d);
-  return layout;
-}
-
 // value + bias, bias viewed with value's rank (1 in every dim but the
 // channel one) and broadcast by the elementwise launcher.
 template <typename T>
-class BiasAddOp : public OpKernel {
+class BiasAddOp final : public BiasAddOpKernel {
  public:
-  BiasAddOp(const Node& node, Device& device)
-      : OpKernel(node, device), data_format_(attr<std::string>("data_format")) {}
+  using BiasAddOpKernel::BiasAddOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& value = ctx.input(0);
-    const Tensor& bias = ctx.input(1);
-    const ChannelLayout l = BiasChannelLayout(ctx, value, data_format_);
-    if (bias.rank() != 1) ctx.Fail("bias must be a vector, got shape ", bias.shape().ToString());
-    if (bias.dim(0) != l.channels) {
-      ctx.Fail("bias has ", bias.dim(0), " elements but value ", value.shape().ToString(), " has ",
-               l.channels, " channels (dimension ", l.channel_dim, " with data_format ",
-               data_format_, ")");
-    }
+ private:
+  void Add(const OpKernelContext& ctx, const Tensor& value, const Tensor& bias,
+           const ChannelLayout& l, Tensor& out) override {
     std::vector<int64_t> bias_dims(static_cast<size_t>(value.rank()), 1);
     bias_dims[static_cast<size_t>(l.channel_dim)] = l.channels;
     const Tensor bias_view = bias.Reshaped(Shape(std::move(bias_dims)));
-    // Element i of the output depends on element i of value alone.
-    Tensor& out = ctx.ForwardInputOrAllocateOutput({0}, 0);
     cuda::LaunchElementwise<T, T, T>(ctx, functors::AddFn{}, out, {&value, &bias_view});
   }
-
- private:
-  const std::string data_format_;
 };
 
 // BiasAddGrad for NHWC, grad as [outer, channels]: a column sum. A block
@@ -226,18 +187,15 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-// The sum of out_backprop over every dimension but the channel one, in T
-// as on the CPU.
+// The sums in T, as on the CPU.
 template <typename T>
-class BiasAddGradOp : public OpKernel {
+class BiasAddGradOp final : public BiasAddGradOpKernel {
  public:
-  BiasAddGradOp(const Node& node, Device& device)
-      : OpKernel(node, device), data_format_(attr<std::string>("data_format")) {}
+  using BiasAddGradOpKernel::BiasAddGradOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& grad = ctx.input(0);
-    const ChannelLayout l = BiasChannelLayout(ctx, grad, data_format_);
-    Tensor& out = ctx.AllocateOutput(0);
+ private:
+  void SumChannels(const OpKernelContext& ctx, const Tensor& grad, const ChannelLayout& l,
+                   Tensor& out) override {
     if (l.channels == 0) return;
     const T* g = cuda::DevicePtr<T>(grad);
     T* sum = cuda::DevicePtr<T>(out);
@@ -251,9 +209,6 @@ class BiasAddGradOp : public OpKernel {
     }
     cuda::CheckLaunch(ctx, "BiasAddGrad kernel");
   }
-
- private:
-  const std::string data_format_;
 };
 
 // --- Softmax, LogSoftmax ---------------------------------------------------
@@ -282,17 +237,13 @@ __global__ void __launch_bounds__(kThreads)
 
 // Softmax (kLog false) or LogSoftmax (kLog true) over the last dimension.
 template <typename T, bool kLog>
-class SoftmaxOp : public OpKernel {
+class SoftmaxOp final : public SoftmaxOpKernel {
  public:
-  using OpKernel::OpKernel;
+  using SoftmaxOpKernel::SoftmaxOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& logits = ctx.input(0);
-    if (logits.rank() == 0) ctx.Fail("logits must have rank at least 1, got a scalar");
-    Tensor& out = ctx.AllocateOutput(0);
-    if (logits.num_elements() == 0) return;
-    const int64_t classes = logits.dim(logits.rank() - 1);
-    const int64_t rows = logits.num_elements() / classes;
+ private:
+  void Softmax(const OpKernelContext& ctx, const Tensor& logits, int64_t rows, int64_t classes,
+               Tensor& out) override {
     LaunchRows(ctx, "softmax kernel", rows, classes, SoftmaxKernel<kWarp, T, kLog>,
                SoftmaxKernel<kThreads, T, kLog>, rows, classes, cuda::DevicePtr<T>(logits),
                cuda::DevicePtr<T>(out));
@@ -335,33 +286,20 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 template <typename T>
-class SoftmaxCrossEntropyOp : public OpKernel {
+class SoftmaxCrossEntropyOp final : public SoftmaxCrossEntropyOpKernel {
  public:
-  using OpKernel::OpKernel;
+  using SoftmaxCrossEntropyOpKernel::SoftmaxCrossEntropyOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& features = ctx.input(0);
-    const Tensor& labels = ctx.input(1);
-    auto shape = BroadcastShapes(features.shape(), labels.shape());
-    if (!shape) {
-      ctx.Fail("features ", features.shape().ToString(), " and labels ", labels.shape().ToString(),
-               " cannot be broadcast together");
-    }
-    if (shape->rank() != 2) {
-      ctx.Fail("features and labels must broadcast to a matrix [batch, classes], got features ",
-               features.shape().ToString(), " and labels ", labels.shape().ToString());
-    }
-    const int64_t batch = shape->dim(0);
-    const int64_t classes = shape->dim(1);
-    Tensor& loss = ctx.AllocateOutput(0);
-    Tensor& backprop = ctx.AllocateOutput(1);
-    const std::vector<int64_t> fs = BroadcastStrides(features.shape(), *shape);
-    const std::vector<int64_t> ls = BroadcastStrides(labels.shape(), *shape);
-    LaunchRows(ctx, "softmax cross-entropy kernel", batch, classes,
-               SoftmaxCrossEntropyKernel<kWarp, T>, SoftmaxCrossEntropyKernel<kThreads, T>, batch,
-               classes, cuda::DevicePtr<T>(features), RowStrides{fs[0], fs[1]},
-               cuda::DevicePtr<T>(labels), RowStrides{ls[0], ls[1]}, cuda::DevicePtr<T>(loss),
-               cuda::DevicePtr<T>(backprop));
+ private:
+  void CrossEntropy(const OpKernelContext& ctx, const Tensor& features, const Tensor& labels,
+                    const CrossEntropyLayout& layout, Tensor& loss, Tensor& backprop) override {
+    const std::vector<int64_t>& fs = layout.features_strides;
+    const std::vector<int64_t>& ls = layout.labels_strides;
+    LaunchRows(ctx, "softmax cross-entropy kernel", layout.batch, layout.classes,
+               SoftmaxCrossEntropyKernel<kWarp, T>, SoftmaxCrossEntropyKernel<kThreads, T>,
+               layout.batch, layout.classes, cuda::DevicePtr<T>(features),
+               RowStrides{fs[0], fs[1]}, cuda::DevicePtr<T>(labels), RowStrides{ls[0], ls[1]},
+               cuda::DevicePtr<T>(loss), cuda::DevicePtr<T>(backprop));
   }
 };
 
@@ -397,32 +335,13 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 template <typename T>
-class SparseSoftmaxCrossEntropyOp : public OpKernel {
+class SparseSoftmaxCrossEntropyOp final
+    : public SparseSoftmaxCrossEntropyOpKernel<SparseSoftmaxCrossEntropyOp<T>> {
+  using Base = SparseSoftmaxCrossEntropyOpKernel<SparseSoftmaxCrossEntropyOp<T>>;
+
  public:
-  using OpKernel::OpKernel;
+  using Base::Base;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& features = ctx.input(0);
-    const Tensor& labels = ctx.input(1);
-    if (features.rank() != 2) {
-      ctx.Fail("features must be a matrix [batch, classes], got shape ",
-               features.shape().ToString());
-    }
-    if (labels.rank() != 1) {
-      ctx.Fail("labels must be a vector [batch], got shape ", labels.shape().ToString());
-    }
-    if (labels.dim(0) != features.dim(0)) {
-      ctx.Fail("features has ", features.dim(0), " rows but labels has ", labels.dim(0),
-               " entries");
-    }
-    if (labels.dtype() == DT_INT32) {
-      ComputeWithLabels<int32_t>(ctx, features, labels);
-    } else {
-      ComputeWithLabels<int64_t>(ctx, features, labels);
-    }
-  }
-
- private:
   template <typename Label>
   static void ComputeWithLabels(OpKernelContext& ctx, const Tensor& features,
                                 const Tensor& labels) {

@@ -1,9 +1,10 @@
 // CUDA kernels for RandomUniform, RandomStandardNormal and TruncatedNormal
 // (float and double): the CPU's samplers (kernels/cpu/random_ops.cc) over
-// the same Philox stream (kernels/functors/philox.h, random.h), so that a
-// seeded op draws the same numbers on either device: uniforms bit for bit,
-// normals up to the rounding of log, sin and cos, which CUDA's math library
-// and libm may do differently in the last place.
+// the same Philox stream (kernels/functors/philox.h, random.h), from the
+// same generator in the same host-side kernel (kernels/philox_op.h), so
+// that a seeded op draws the same numbers on either device: uniforms bit
+// for bit, normals up to the rounding of log, sin and cos, which CUDA's
+// math library and libm may do differently in the last place.
 //
 // The stream's layout, as the CPU consumes it: each run reserves
 // 256 * num_outputs blocks from the kernel's generator (under a lock) and
@@ -23,13 +24,12 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <mutex>
-#include <random>
 #include <type_traits>
 
 #include "kernels/cuda/cuda_kernel.h"
 #include "kernels/functors/philox.h"
 #include "kernels/functors/random.h"
+#include "kernels/philox_op.h"
 
 namespace tensorgraph {
 namespace {
@@ -92,61 +92,26 @@ __global__ void RandomKernel(int64_t num_groups, int64_t n, PhiloxRandom start, 
   }
 }
 
-// TensorFlow's convention, as on the CPU: seed and seed2 both 0 mean "not
-// seeded", and the stream then starts from random seeds.
-PhiloxRandom MakeGenerator(int64_t seed, int64_t seed2) {
-  if (seed == 0 && seed2 == 0) {
-    std::random_device device;
-    auto random64 = [&device] {
-      const uint64_t high = device();
-      return high << 32 | device();
-    };
-    const uint64_t random_seed = random64();
-    return PhiloxRandom(random_seed, random64());
-  }
-  return PhiloxRandom(static_cast<uint64_t>(seed), static_cast<uint64_t>(seed2));
-}
-
-// The generator stays on the host, in the kernel, as on the CPU: each run
-// reserves its stretch of the stream under the lock and passes the start to
-// the GPU by value (so a replayed CUDA graph would redraw the same numbers:
-// the registration says it cannot be captured).
+// The start of the run's stretch is passed to the GPU by value (so a
+// replayed CUDA graph would redraw the same numbers: the registration says
+// it cannot be captured).
 template <typename T, template <typename> class Sampler>
-class PhiloxRandomOp : public OpKernel {
+class PhiloxRandomOp final : public PhiloxOpKernel {
  public:
-  PhiloxRandomOp(const Node& node, Device& device)
-      : OpKernel(node, device),
-        generator_(MakeGenerator(attr<int64_t>("seed"), attr<int64_t>("seed2"))) {}
+  using PhiloxOpKernel::PhiloxOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    Tensor& out = ctx.AllocateOutput(0);
+ private:
+  void Fill(const OpKernelContext& ctx, PhiloxRandom start, Tensor& out) override {
     const int64_t n = out.num_elements();
-    const PhiloxRandom start = Reserve(n);
     const int64_t num_groups = (n + kGroupSize<T> - 1) / kGroupSize<T>;
     cuda::Launch1D(ctx, "random kernel", num_groups, 1, RandomKernel<T, Sampler<T>>, num_groups, n,
                    start, cuda::DevicePtr<T>(out));
   }
-
- private:
-  // 256 blocks per output, as the CPU (and TensorFlow) reserves.
-  PhiloxRandom Reserve(int64_t num_outputs) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const PhiloxRandom start = generator_;
-    generator_.Skip(static_cast<uint64_t>(num_outputs) * 256);
-    return start;
-  }
-
-  std::mutex mu_;
-  PhiloxRandom generator_;
 };
 
-#define TG_REGISTER_GPU_RANDOM(op, Sampler, T)                                               \
-  TG_REGISTER_KERNEL_DEF(                                                                    \
-      KernelDef(op, kDeviceGpu, kDataTypeOf<T>)                                              \
-          .HostMemory("shape")                                                               \
-          .NotCapturable("its Philox counter advances on the host, which a replayed graph " \
-                         "would not do"),                                                    \
-      PhiloxRandomOp<T, Sampler>)
+#define TG_REGISTER_GPU_RANDOM(op, Sampler, T)                            \
+  TG_REGISTER_KERNEL_DEF(PhiloxKernelDef(op, kDeviceGpu, kDataTypeOf<T>), \
+                         PhiloxRandomOp<T, Sampler>)
 
 TG_REGISTER_GPU_RANDOM("RandomUniform", UniformSampler, float);
 TG_REGISTER_GPU_RANDOM("RandomUniform", UniformSampler, double);

@@ -5,26 +5,23 @@
 // NaN handling and Mean's division are the CPU's); the GPU only changes the
 // order in which partial accumulators are merged.
 //
-// The input is viewed as the CPU kernel views it (size-1 dims dropped,
-// neighbouring dims that are both reduced or both kept merged), and
-// ChooseStrategy picks one of four kernels for that layout: a row, a
-// column, a whole-tensor (two-pass) or a general strided reduction. ArgMax
-// goes through the same kernels with a reducer of (value, index) pairs.
+// The host side is the CPU's (kernels/reduction_kernels.h): the same
+// shortcuts, and the input viewed in the same layout (size-1 dims dropped,
+// neighbouring dims that are both reduced or both kept merged), for which
+// ChooseStrategy picks one of four kernels: a row, a column, a
+// whole-tensor (two-pass) or a general strided reduction. ArgMax goes
+// through the same kernels with a reducer of (value, index) pairs.
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
 
 #include "kernels/cuda/cuda_kernel.h"
-#include "kernels/functors/reducers.h"
+#include "kernels/reduction_kernels.h"
 #include "kernels/strided_layout.h"
 
 namespace tensorgraph {
 namespace {
-
-using functors::MaxReducer;
-using functors::MeanReducer;
-using functors::SumReducer;
 
 constexpr int kWarp = 32;
 constexpr int kThreads = 256;              // threads per block of every kernel
@@ -239,37 +236,6 @@ __global__ void FillKernel(int64_t n, T value, T* y) {
 
 // --- host side -------------------------------------------------------------
 
-// The input with size-1 dims dropped and neighbouring dims that are both
-// reduced or both kept merged (the CPU kernel's MakeLayout), so reduced
-// and kept dims alternate; in_stride is in elements of the input.
-struct ReductionLayout {
-  std::vector<int64_t> dims;
-  std::vector<bool> reduced;
-  std::vector<int64_t> in_stride;
-};
-
-ReductionLayout MakeLayout(const Shape& shape, const std::vector<bool>& reduced) {
-  ReductionLayout l;
-  for (int d = 0; d < shape.rank(); ++d) {
-    const int64_t n = shape.dim(d);
-    const bool r = reduced[static_cast<size_t>(d)];
-    if (n == 1) continue;
-    if (!l.dims.empty() && l.reduced.back() == r) {
-      l.dims.back() *= n;
-    } else {
-      l.dims.push_back(n);
-      l.reduced.push_back(r);
-    }
-  }
-  l.in_stride.assign(l.dims.size(), 1);
-  int64_t stride = 1;
-  for (size_t d = l.dims.size(); d-- > 0;) {
-    l.in_stride[d] = stride;
-    stride *= l.dims[d];
-  }
-  return l;
-}
-
 enum class Strategy { kWhole, kRows, kColumns, kStrided };
 
 // The chosen kernel, and the layout as [outer, n, inner] with n reduced
@@ -379,59 +345,42 @@ void LaunchReduction(const OpKernelContext& ctx, const ReductionLayout& l,
 }
 
 template <typename R>
-class ReductionOp : public OpKernel {
+class ReductionOp final : public ReductionOpKernel {
  public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext& ctx) override {
+  using ReductionOpKernel::ReductionOpKernel;
+
+ private:
+  void Reduce(const OpKernelContext& ctx, const Tensor& x, const std::vector<bool>& reduced,
+              int64_t count, Tensor& y) override {
     using T = typename R::Value;
-    const Tensor& x = ctx.input(0);
-    const Shape& shape = ctx.output_shape(0);
-    const int rank = x.rank();
-    std::vector<bool> reduced(static_cast<size_t>(rank), false);
-    for (int64_t a : ctx.HostInputAsInts(1)) reduced[static_cast<size_t>(a < 0 ? a + rank : a)] = true;
-    int64_t count = 1;  // input values per output value
-    for (int d = 0; d < rank; ++d) {
-      if (reduced[static_cast<size_t>(d)]) count *= x.dim(d);
-    }
-    if (count == 1) {  // each output is its one input value
-      ctx.SetOutput(0, x.Reshaped(shape));
-      return;
-    }
-    Tensor& y = ctx.AllocateOutput(0);
-    const int64_t n = y.num_elements();
-    if (n == 0) return;
     T* out = cuda::DevicePtr<T>(y);
     if (count == 0) {  // an empty reduction: the reducer's total of no values
+      const int64_t n = y.num_elements();
       cuda::Launch1D(ctx, "reduction fill kernel", n, 4, FillKernel<T>, n,
                      R::Finish(R::Identity(), 0), out);
       return;
     }
-    LaunchReduction<ReducerPolicy<R>>(ctx, MakeLayout(x.shape(), reduced), cuda::DevicePtr<T>(x),
-                                      out);
+    LaunchReduction<ReducerPolicy<R>>(ctx, MakeReductionLayout(x.shape(), reduced),
+                                      cuda::DevicePtr<T>(x), out);
   }
 };
 
 // ArgMax over one axis (never empty: the shape function rejects that),
 // through the same kernels as the reductions.
 template <typename T>
-class ArgMaxOp : public OpKernel {
+class ArgMaxOp final : public ArgMaxOpKernel {
  public:
-  ArgMaxOp(const Node& node, Device& device)
-      : OpKernel(node, device), int32_output_(node.attr<DataType>("output_type") == DT_INT32) {}
+  using ArgMaxOpKernel::ArgMaxOpKernel;
 
-  void Compute(OpKernelContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    Tensor& y = ctx.AllocateOutput(0);
-    if (y.num_elements() == 0) return;
-    const int64_t a = ctx.HostInputAsInts(1).front();
-    const auto axis = static_cast<size_t>(a < 0 ? a + x.rank() : a);
-    if (x.dim(static_cast<int>(axis)) == 1) {  // every index is 0
+ private:
+  void ArgMax(const OpKernelContext& ctx, const Tensor& x, int axis, Tensor& y) override {
+    if (x.dim(axis) == 1) {  // every index is 0
       CheckCuda(cudaMemsetAsync(y.raw_data(), 0, y.bytes(), cuda::StreamOf(ctx)), "cudaMemset");
       return;
     }
     std::vector<bool> reduced(static_cast<size_t>(x.rank()), false);
-    reduced[axis] = true;
-    const ReductionLayout l = MakeLayout(x.shape(), reduced);
+    reduced[static_cast<size_t>(axis)] = true;
+    const ReductionLayout l = MakeReductionLayout(x.shape(), reduced);
     if (int32_output_) {
       LaunchReduction<ArgMaxPolicy<T, int32_t>>(ctx, l, cuda::DevicePtr<T>(x),
                                                 cuda::DevicePtr<int32_t>(y));
@@ -440,36 +389,9 @@ class ArgMaxOp : public OpKernel {
                                                 cuda::DevicePtr<int64_t>(y));
     }
   }
-
- private:
-  const bool int32_output_;
 };
 
-#define TG_REGISTER_GPU_REDUCTION(op, T, R)                                                  \
-  TG_REGISTER_KERNEL_DEF(                                                                    \
-      KernelDef(op, kDeviceGpu, kDataTypeOf<T>).HostMemory("reduction_indices"),             \
-      ReductionOp<R<T>>)
-#define TG_REGISTER_GPU_REDUCTIONS(T)                \
-  TG_REGISTER_GPU_REDUCTION("Sum", T, SumReducer);   \
-  TG_REGISTER_GPU_REDUCTION("Mean", T, MeanReducer); \
-  TG_REGISTER_GPU_REDUCTION("Max", T, MaxReducer)
-
-TG_REGISTER_GPU_REDUCTIONS(float);
-TG_REGISTER_GPU_REDUCTIONS(double);
-TG_REGISTER_GPU_REDUCTIONS(int32_t);
-TG_REGISTER_GPU_REDUCTIONS(uint8_t);
-TG_REGISTER_GPU_REDUCTIONS(int64_t);
-
-#define TG_REGISTER_GPU_ARGMAX(T)                                                          \
-  TG_REGISTER_KERNEL_DEF(KernelDef("ArgMax", kDeviceGpu, kDataTypeOf<T>).HostMemory("dimension"), \
-                         ArgMaxOp<T>)
-
-TG_REGISTER_GPU_ARGMAX(float);
-TG_REGISTER_GPU_ARGMAX(double);
-TG_REGISTER_GPU_ARGMAX(int32_t);
-TG_REGISTER_GPU_ARGMAX(uint8_t);
-TG_REGISTER_GPU_ARGMAX(int64_t);
-TG_REGISTER_GPU_ARGMAX(bool);
+TG_REGISTER_REDUCTION_KERNELS(kDeviceGpu, ReductionOp, ArgMaxOp);
 
 }  // namespace
 }  // namespace tensorgraph

@@ -2,45 +2,25 @@
 // counterparts of kernels/cpu/state_ops.cc. VarHandleOp, ReadVariableOp and
 // AssignVariableOp are registered on the CPU for every device and serve the
 // GPU as they are.
-#include "kernels/cpu/variable_handle.h"
 #include "kernels/cuda/elementwise.cuh"
 #include "kernels/functors/math.h"
+#include "kernels/variable_handle.h"
 
 namespace tensorgraph {
 namespace {
 
-using cpu::AsNodeError;
-
-// value = Fn(value, delta) under the variable's lock, elementwise on the
-// GPU. A buffer that a live read shares is not written: the result goes to
-// a new buffer from the variable's allocator, which the variable then
-// holds (copy on write), so the reader keeps the old value.
+// value = Fn(value, delta) elementwise on the GPU, in the shell of
+// kernels/variable_handle.h (the lock, the shape check, copy on write).
 template <typename T, typename Fn>
-class AssignUpdateVariableOp : public OpKernel {
+class AssignUpdateVariableOp final : public AssignUpdateVariableOpKernel {
  public:
-  AssignUpdateVariableOp(const Node& node, Device& device)
-      : OpKernel(node, device), dtype_(attr<DataType>("dtype")) {}
-
-  void Compute(OpKernelContext& ctx) override {
-    Variable& variable = cpu::HandleVariable(ctx, 0, dtype_);
-    const Tensor& delta = ctx.input(1);
-    AsNodeError(ctx, [&] {
-      variable.Update([&](Tensor& value) {
-        if (value.shape() != delta.shape()) {
-          ctx.Fail("cannot update variable '", variable.name(), "' of shape ",
-                   value.shape().ToString(), " with a value of shape ", delta.shape().ToString());
-        }
-        Tensor result = value.RefCountIsOne()
-                            ? value
-                            : Tensor(value.dtype(), value.shape(), value.allocator());
-        cuda::LaunchElementwise<T, T, T>(ctx, Fn{}, result, {&value, &delta});
-        value = std::move(result);
-      });
-    });
-  }
+  using AssignUpdateVariableOpKernel::AssignUpdateVariableOpKernel;
 
  private:
-  const DataType dtype_;
+  void Combine(const OpKernelContext& ctx, const Tensor& value, const Tensor& delta,
+               Tensor& result) const override {
+    cuda::LaunchElementwise<T, T, T>(ctx, Fn{}, result, {&value, &delta});
+  }
 };
 
 template <typename T>

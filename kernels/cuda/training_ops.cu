@@ -1,17 +1,17 @@
 // CUDA kernels for the ResourceApply* update ops, the counterparts of
 // kernels/cpu/training_ops.cc over the same update rules
-// (kernels/functors/training.h). The shell is the CPU's: lock the variable
-// and its slots in input order, check them against the gradient, copy a
-// buffer that a live read still shares (ctx.device().Duplicate, on the
-// stream), then update in place. The scalar hyperparameters stay in device
-// memory: the kernel gets pointers to them and every thread makes the rule
-// from them, so a step never copies one to the host.
+// (kernels/functors/training.h) and in the same shell (kernels/apply_op.h),
+// which locks the variable and its slots in input order, checks them
+// against the gradient and copies a buffer that a live read still shares
+// (ctx.device().Duplicate, on the stream) before the kernel updates them in
+// place. The scalar hyperparameters stay in device memory: the kernel gets
+// pointers to them and every thread makes the rule from them, so a step
+// never copies one to the host.
 #include <span>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
-#include "kernels/cpu/variable_handle.h"
+#include "kernels/apply_op.h"
 #include "kernels/cuda/cuda_kernel.h"
 #include "kernels/functors/training.h"
 
@@ -59,74 +59,27 @@ __global__ void UpdateKernel(int64_t n, UpdateArgs<T, 1 + Rule::kSlots> args) {
 constexpr char kUseNesterov[] = "use_nesterov";
 constexpr char kUpdateSlots[] = "update_slots";
 
-// An update op: inputs [0, 1 + kSlots) are the variable and its slots, the
-// input named grad (or delta) the gradient, every other input a scalar.
+// An update op: inputs [0, 1 + kSlots) are the variable and its slots.
 // kOption names the rule's bool attr, or is null.
 template <typename T, typename Rule, const char* kOption = nullptr>
-class ApplyOp : public OpKernel {
+class ApplyOp final : public ApplyOpKernel {
  public:
   static constexpr int kValues = 1 + Rule::kSlots;
 
   ApplyOp(const Node& node, Device& device)
-      : OpKernel(node, device),
-        dtype_(attr<DataType>("T")),
-        grad_(GradientInput(node)),
-        option_(ReadOption(node)) {}
-
-  void Compute(OpKernelContext& ctx) override {
-    std::vector<Variable*> variables;
-    for (int i = 0; i < kValues; ++i) {
-      Variable* variable = &cpu::HandleVariable(ctx, i, dtype_);
-      for (const Variable* other : variables) {
-        if (other == variable) {
-          ctx.Fail("'", InputName(i), "' is the same variable '", variable->name(),
-                   "' as an earlier input; each slot needs its own variable");
-        }
-      }
-      variables.push_back(variable);
-    }
-    for (int i = kValues; i < ctx.num_inputs(); ++i) {
-      if (i != grad_ && ctx.input(i).rank() != 0) {
-        ctx.Fail("'", InputName(i), "' must be a scalar, got shape ",
-                 ctx.input(i).shape().ToString());
-      }
-    }
-    std::vector<Tensor*> values;
-    cpu::AsNodeError(ctx, [&] { LockAndApply(ctx, variables, values); });
-  }
+      : ApplyOpKernel(node, device, kValues), option_(ReadOption(node)) {}
 
  private:
-  const std::string& InputName(int i) const { return node().op_def().inputs.at(i).name; }
-
-  // Takes the variables' locks in input order (the variable first, then its
-  // slots) and applies with all held.
-  void LockAndApply(const OpKernelContext& ctx, std::span<Variable* const> variables,
-                    std::vector<Tensor*>& values) {
-    if (values.size() < variables.size()) {
-      variables[values.size()]->Update([&](Tensor& value) {
-        values.push_back(&value);
-        LockAndApply(ctx, variables, values);
-      });
-      return;
-    }
-    const Tensor& grad = ctx.input(grad_);
-    for (size_t k = 0; k < values.size(); ++k) {
-      if (values[k]->shape() != grad.shape()) {
-        ctx.Fail("variable '", variables[k]->name(), "' ('", InputName(static_cast<int>(k)),
-                 "') has shape ", values[k]->shape().ToString(), " but the gradient has shape ",
-                 grad.shape().ToString());
-      }
-    }
+  void Apply(const OpKernelContext& ctx, std::span<Tensor* const> values,
+             const Tensor& grad) override {
     UpdateArgs<T, kValues> args{};
     int s = 0;
-    for (int i = kValues; i < ctx.num_inputs(); ++i) {
-      if (i != grad_) args.scalars[s++] = cuda::DevicePtr<T>(ctx.input(i));
+    for (int i = 0; i < ctx.num_inputs(); ++i) {
+      if (IsScalarInput(i)) args.scalars[s++] = cuda::DevicePtr<T>(ctx.input(i));
     }
     args.option = option_;
     args.grad = cuda::DevicePtr<T>(grad);
-    for (int k = 0; k < kValues; ++k) {
-      args.values[k] = cuda::DevicePtr<T>(cpu::CopyOnWrite(ctx.device(), *values[k]));
-    }
+    for (int k = 0; k < kValues; ++k) args.values[k] = cuda::DevicePtr<T>(*values[k]);
     const int64_t n = grad.num_elements();
     cuda::Launch1D(ctx, "update kernel", n, 1, UpdateKernel<T, Rule>, n, args);
   }
@@ -139,16 +92,6 @@ class ApplyOp : public OpKernel {
     }
   }
 
-  static int GradientInput(const Node& node) {
-    const auto& inputs = node.op_def().inputs;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].name == "grad" || inputs[i].name == "delta") return static_cast<int>(i);
-    }
-    ThrowError(ErrorCode::kInternal, node.op(), " has no input named grad or delta");
-  }
-
-  const DataType dtype_;
-  const int grad_;
   const bool option_;
 };
 

@@ -41,8 +41,15 @@ class CudaMallocAllocator final : public Allocator {
   void* Allocate(size_t bytes) override {
     CheckCuda(cudaSetDevice(ordinal_), "cudaSetDevice");
     void* p = nullptr;
+    // A step being captured may need a new block: cudaMalloc is not a
+    // stream operation, but the capture's mode refuses it as potentially
+    // unsafe unless this thread relaxes the mode around the call.
+    cudaStreamCaptureMode mode = cudaStreamCaptureModeRelaxed;
+    cudaThreadExchangeStreamCaptureMode(&mode);
     // cudaMalloc(0) may return null; every Buffer needs a distinct pointer.
-    CheckCuda(cudaMalloc(&p, bytes == 0 ? 1 : bytes), "cudaMalloc");
+    const cudaError_t status = cudaMalloc(&p, bytes == 0 ? 1 : bytes);
+    cudaThreadExchangeStreamCaptureMode(&mode);
+    CheckCuda(status, "cudaMalloc");
     return p;
   }
   void Deallocate(void* ptr, size_t) override {

@@ -97,7 +97,10 @@ TEST_CASE("forward runs from 8 threads give the serial results bit for bit", "[c
   // Half the threads fetch (logits, loss), half fetch (loss, logits): two
   // signatures compiled while the other threads run.
   std::vector<std::vector<std::vector<Tensor>>> parallel(kThreads);
-  Session fresh(graph);
+  // Eagerly, and replaying: one thread at a time replays the recording of
+  // a step, the others run it eagerly meanwhile.
+  const auto replay = GENERATE(SessionOptions::Replay::kNever, SessionOptions::Replay::kAlways);
+  Session fresh(graph, SessionOptions{.replay = replay});
   fresh.Run({}, {}, {init});
   OnThreads([&](int t) {
     for (int i = 0; i < kSteps; ++i) {
@@ -157,7 +160,9 @@ TEST_CASE("8 threads training their own models in one session match serial train
     }
   }
 
-  Session parallel(graph);
+  // Eagerly, and with each thread's step recorded and replayed.
+  const auto replay = GENERATE(SessionOptions::Replay::kNever, SessionOptions::Replay::kAlways);
+  Session parallel(graph, SessionOptions{.replay = replay});
   parallel.Run({}, {}, {init});
   std::vector<std::vector<Tensor>> parallel_losses(kThreads);
   OnThreads([&](int t) {
@@ -172,6 +177,7 @@ TEST_CASE("8 threads training their own models in one session match serial train
     for (int i = 0; i < kSteps; ++i) mismatches += !BitwiseEqual(serial_losses[t][i], parallel_losses[t][i]);
   }
   CHECK(mismatches == 0);
+  if (replay == SessionOptions::Replay::kAlways) CHECK(parallel.step_counts().replayed > 0);
   const auto want = final_values(serial);
   const auto got = final_values(parallel);
   REQUIRE(want.size() == got.size());
