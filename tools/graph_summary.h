@@ -231,6 +231,10 @@ inline void PrintSummaryText(const GraphSummary& summary, std::ostream& out,
           << static_cast<double>(plan->peak_bytes) / (1 << 20) << " MiB)\n";
       out.unsetf(std::ios::floatfield);
     }
+    out << "  replayable: "
+        << (plan->replayable ? std::string("yes (recorded on the second run, then replayed)")
+                             : "no: " + plan->not_replayable_reason)
+        << "\n";
     for (const std::string& note : plan->placement_notes) out << "  placement: " << note << "\n";
   }
 }
@@ -315,6 +319,10 @@ inline void PrintSummaryJson(const GraphSummary& summary, std::ostream& out,
     } else {
       json.Int(plan->peak_bytes);
     }
+    json.Key("replayable");
+    json.Bool(plan->replayable);
+    json.Key("not_replayable_reason");
+    json.String(plan->not_replayable_reason);
     json.Key("placement_notes");
     json.BeginArray();
     for (const std::string& note : plan->placement_notes) json.String(note);

@@ -57,14 +57,19 @@ TEST_CASE("GPU memory round-trips through the device's copies", "[device][cuda]"
   CHECK(empty.shape() == Shape({0, 4}));
 }
 
-TEST_CASE("A GPU session runs a graph, placing kernel-less nodes on the CPU", "[device][cuda]") {
+TEST_CASE("A GPU session runs a graph on the GPU, its fetches coming back to the host",
+          "[device][cuda]") {
   TG_REQUIRE_GPU();
   Graph g;
   Scope root(g);
   auto x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, {3});
   auto y = x + 2.0;
   Session session(g, SessionOptions{.device = "GPU"});
-  auto out = session.Run({{x, Tensor::FromVector<float>({1, 2, 3})}}, {y});
+  RunMetadata metadata;
+  auto out = session.Run({{x, Tensor::FromVector<float>({1, 2, 3})}}, {y}, {}, &metadata);
   CHECK(out[0].on_host());
   CHECK(out[0].ToVector<float>() == std::vector<float>{3, 4, 5});
+  // Every node has a GPU kernel: nothing fell back to the CPU.
+  CHECK(metadata.placement_notes.empty());
+  CHECK(session.DeviceFor(*y.node)->type() == kDeviceGpu);
 }

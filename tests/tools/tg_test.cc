@@ -129,6 +129,18 @@ TEST_CASE("tg inspect tells a training graph's parameters from its optimizer sta
   CHECK_THAT(result.out, Contains("  w  float [3,4]\n"));
   CHECK_THAT(result.out, Contains("  w/Adam  float [3,4]  (optimizer state)\n"));
   CHECK_THAT(result.out, !Contains("gradients/"));
+
+  // The planned training step can be recorded and replayed; the
+  // initializer, which draws random numbers, cannot.
+  const TgResult step = RunTg("inspect " + Quoted((dir / "train.pb").string()) +
+                                  " --target train --feed-shape x=8,3",
+                              dir);
+  REQUIRE(step.exit_code == 0);
+  CHECK_THAT(step.out, Contains("replayable: yes"));
+  const TgResult init =
+      RunTg("inspect " + Quoted((dir / "train.pb").string()) + " --target w/Assign", dir);
+  REQUIRE(init.exit_code == 0);
+  CHECK_THAT(init.out, Contains("replayable: no: ") && Contains("Philox"));
 }
 
 TEST_CASE("tg inspect --json prints one JSON object", "[cli]") {
