@@ -5,10 +5,9 @@
 // that turns a linear index into a multi-index (FastDivmod), the offsets of
 // each operand at that index (OffsetCalculator, made from a StridedLayout
 // that MakeBroadcastLayout / MergeDims build), the cutting of walks too big
-// for 32-bit offsets into pieces (SplitFor32BitIndexing), the grid
-// (GridFor), the width of vectorized accesses (VectorWidth) and the
-// translation of MatMul's row-major semantics into a column-major cuBLAS
-// call (MapRowMajorMatMul). A mistake in any of them reads or writes the
+// for 32-bit offsets into pieces (SplitFor32BitIndexing); the grid and the
+// width of vectorized accesses (cuda_grid_test.cc) and the GEMM mapping
+// (cuda_gemm_test.cc) have files of their own. A mistake in any of them reads or writes the
 // wrong element on the device, which a machine without a GPU would never
 // see; here each is checked against values the test computes on its own:
 //
@@ -21,11 +20,6 @@
 //   4. SplitFor32BitIndexing: pieces cover every output index once, stay
 //      below the limit, and their bases plus local offsets are the unsplit
 //      offsets.
-//   5. GridFor: enough threads, no idle block, the cap.
-//   6. VectorWidth: alignment, divisibility and the 16-byte cap.
-//   7. MapRowMajorMatMul: a naive column-major sgemm run with the mapped
-//      arguments reproduces the row-major product op(a) op(b) (computed in
-//      float64) within the rounding bound, and cuBLAS's argument rules hold.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -42,7 +36,6 @@
 #include "graph/error.h"
 #include "graph/shape.h"
 #include "kernels/cpu/strided_walk.h"
-#include "kernels/cuda/gemm.h"
 #include "kernels/cuda/launch.h"
 #include "kernels/strided_layout.h"
 
@@ -347,58 +340,6 @@ void CheckSplit(const StridedLayout<N>& layout, const OffsetList<N>& want, int64
   INFO(first_wrong);
   CHECK(wrong_offset == 0);
   CHECK(std::count(covered.begin(), covered.end(), 1) == total);  // each index exactly once
-}
-
-// ---------------------------------------------------------------------------
-// A naive column-major sgemm (the BLAS reference semantics, op(X) read as
-// X[r + c*ldx] or its transpose), accumulating in float as cuBLAS's fp32
-// path does. Fails where cuBLAS would reject the arguments or where it
-// would touch memory outside the buffers.
-
-struct SgemmResult {
-  bool ok = true;
-  std::string why;
-};
-
-SgemmResult ColumnMajorSgemm(bool transa, bool transb, int64_t m, int64_t n, int64_t k,
-                             const std::vector<float>& A, int64_t lda,
-                             const std::vector<float>& B, int64_t ldb, std::vector<float>& C,
-                             int64_t ldc) {
-  auto fail = [](std::string why) { return SgemmResult{false, std::move(why)}; };
-  if (m < 0 || n < 0 || k < 0) return fail("negative dim");
-  if (lda < std::max<int64_t>(1, transa ? k : m)) return fail("lda too small");
-  if (ldb < std::max<int64_t>(1, transb ? n : k)) return fail("ldb too small");
-  if (ldc < std::max<int64_t>(1, m)) return fail("ldc too small");
-  auto read = [](const std::vector<float>& x, int64_t at, bool& oob) {
-    if (at < 0 || at >= static_cast<int64_t>(x.size())) {
-      oob = true;
-      return 0.0f;
-    }
-    return x[static_cast<size_t>(at)];
-  };
-  bool oob = false;
-  for (int64_t j = 0; j < n; ++j) {
-    for (int64_t i = 0; i < m; ++i) {
-      float acc = 0;
-      for (int64_t p = 0; p < k; ++p) {
-        const float a = read(A, transa ? p + i * lda : i + p * lda, oob);
-        const float b = read(B, transb ? j + p * ldb : p + j * ldb, oob);
-        acc += a * b;
-      }
-      const int64_t at = i + j * ldc;
-      if (at < 0 || at >= static_cast<int64_t>(C.size())) return fail("C written out of bounds");
-      C[static_cast<size_t>(at)] = acc;
-    }
-  }
-  if (oob) return fail("A or B read out of bounds");
-  return {};
-}
-
-std::vector<float> RandomFloats(int64_t n, std::mt19937& rng) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& x : v) x = dist(rng);
-  return v;
 }
 
 }  // namespace
@@ -755,222 +696,5 @@ TEST_CASE("SplitFor32BitIndexing: nothing for an empty walk, the walk when it fi
     CHECK(cuda::SplitFor32BitIndexing<1>(l, 101).size() == 1);
     CHECK(cuda::SplitFor32BitIndexing<1>(l, 100).size() > 1);
     CheckSplit(l, want, 100);
-  }
-}
-
-// ===========================================================================
-// 5. GridFor
-
-TEST_CASE("GridFor launches enough threads, no idle block, and caps the grid", "[cuda-host]") {
-  SECTION("no elements, no blocks") {
-    CHECK(cuda::GridFor(0).blocks == 0);
-    CHECK(cuda::GridFor(0, 1, 128, 10).blocks == 0);
-    CHECK(cuda::GridFor(-5).blocks == 0);
-  }
-  struct Params {
-    int per_thread, threads;
-    int64_t max_blocks;
-  };
-  for (const Params& p : {Params{4, 256, int64_t{1} << 20}, Params{1, 256, int64_t{1} << 20},
-                          Params{2, 128, 100}, Params{1, 1, 7}, Params{8, 512, 65535}}) {
-    CAPTURE(p.per_thread, p.threads, p.max_blocks);
-    const int64_t per_block = int64_t{p.threads} * p.per_thread;
-    const int64_t cap_elements = p.max_blocks * per_block;  // the most one grid pass covers
-    std::vector<int64_t> sizes = {1,         2,          per_block - 1, per_block, per_block + 1,
-                                  3 * per_block + 1, cap_elements - 1, cap_elements};
-    std::mt19937_64 rng(99);
-    for (int i = 0; i < 50; ++i) sizes.push_back(1 + static_cast<int64_t>(rng() % cap_elements));
-    for (int64_t n : sizes) {
-      if (n < 1) continue;
-      CAPTURE(n);
-      const cuda::LaunchShape s = cuda::GridFor(n, p.per_thread, p.threads, p.max_blocks);
-      CHECK(s.threads == static_cast<uint32_t>(p.threads));
-      CHECK(int64_t{s.blocks} * s.threads * p.per_thread >= n);        // covers every element
-      CHECK((int64_t{s.blocks} - 1) * s.threads * p.per_thread < n);   // no idle block
-      CHECK(int64_t{s.blocks} <= p.max_blocks);
-    }
-    // Past the cap the grid stays at the cap (the kernels loop grid-stride).
-    for (int64_t n : {cap_elements + 1, int64_t{1} << 40, int64_t{INT64_MAX} / 2}) {
-      CAPTURE(n);
-      const cuda::LaunchShape s = cuda::GridFor(n, p.per_thread, p.threads, p.max_blocks);
-      CHECK(int64_t{s.blocks} == p.max_blocks);
-      CHECK(s.threads == static_cast<uint32_t>(p.threads));
-    }
-  }
-  SECTION("the default grid of 2^40 elements is 2^20 blocks of 256") {
-    const cuda::LaunchShape s = cuda::GridFor(int64_t{1} << 40);
-    CHECK(s.blocks == (1u << 20));
-    CHECK(s.threads == 256u);
-  }
-}
-
-// ===========================================================================
-// 6. VectorWidth
-
-TEST_CASE("VectorWidth follows alignment and divisibility, at most 16 bytes", "[cuda-host]") {
-  alignas(64) static unsigned char buffer[512];
-  auto at = [](int offset) -> const void* { return buffer + offset; };
-
-  SECTION("by value") {
-    // 4-byte elements (float): 4 needs 16-byte alignment and n % 4 == 0.
-    CHECK(cuda::VectorWidth({at(0)}, 8, 4) == 4);
-    CHECK(cuda::VectorWidth({at(0), at(16), at(48)}, 1024, 4) == 4);
-    CHECK(cuda::VectorWidth({at(0)}, 6, 4) == 2);   // n not a multiple of 4
-    CHECK(cuda::VectorWidth({at(0)}, 7, 4) == 1);   // n odd
-    CHECK(cuda::VectorWidth({at(8)}, 8, 4) == 2);   // 8-byte aligned only
-    CHECK(cuda::VectorWidth({at(4)}, 8, 4) == 1);   // 4-byte aligned only
-    CHECK(cuda::VectorWidth({at(0), at(8)}, 8, 4) == 2);  // the least aligned decides
-    CHECK(cuda::VectorWidth({at(0), at(4)}, 8, 4) == 1);
-    // 8-byte elements (double): capped at 2 (16 bytes) however aligned.
-    CHECK(cuda::VectorWidth({at(0)}, 8, 8) == 2);
-    CHECK(cuda::VectorWidth({at(8)}, 8, 8) == 1);
-    CHECK(cuda::VectorWidth({at(0)}, 3, 8) == 1);
-    // 16-byte elements: never vectorized.
-    CHECK(cuda::VectorWidth({at(0)}, 8, 16) == 1);
-    // 2- and 1-byte elements: 4 elements need 8 and 4 bytes of alignment.
-    CHECK(cuda::VectorWidth({at(8)}, 8, 2) == 4);
-    CHECK(cuda::VectorWidth({at(4)}, 8, 2) == 2);
-    CHECK(cuda::VectorWidth({at(2)}, 8, 2) == 1);
-    CHECK(cuda::VectorWidth({at(4)}, 8, 1) == 4);
-    CHECK(cuda::VectorWidth({at(2)}, 8, 1) == 2);
-    CHECK(cuda::VectorWidth({at(1)}, 8, 1) == 1);
-  }
-  SECTION("every combination against the rule") {
-    int checked = 0;
-    for (int element_size : {1, 2, 4, 8, 16}) {
-      for (int offset_a = 0; offset_a < 64; offset_a += element_size) {
-        for (int offset_b : {0, 4, 8, 12, 16, 32}) {
-          if (offset_b % element_size != 0) continue;
-          for (int64_t n = 1; n <= 12; ++n) {
-            // The widest of 4, 2, 1 with width * size <= 16 bytes, dividing
-            // n, and every address a multiple of width * size.
-            int want = 1;
-            for (int w : {2, 4}) {
-              const int bytes = w * element_size;
-              if (bytes <= 16 && n % w == 0 && offset_a % bytes == 0 && offset_b % bytes == 0) {
-                want = w;
-              }
-            }
-            const int got = cuda::VectorWidth({at(offset_a), at(offset_b)}, n, element_size);
-            if (got != want) {
-              CAPTURE(element_size, offset_a, offset_b, n);
-              CHECK(got == want);
-            }
-            ++checked;
-          }
-        }
-      }
-    }
-    CHECK(checked > 1000);
-  }
-}
-
-// ===========================================================================
-// 7. MapRowMajorMatMul
-
-TEST_CASE("MapRowMajorMatMul's dims by value", "[cuda-host]") {
-  // C [3,5] = a [3,4] b [4,5]: column-major C^T [5,3] = b^T a^T.
-  const cuda::ColumnMajorGemm g = cuda::MapRowMajorMatMul(Shape{3, 4}, false, Shape{4, 5}, false);
-  CHECK(cuda::ColumnMajorGemm::kFirstInput == 1);
-  CHECK(cuda::ColumnMajorGemm::kSecondInput == 0);
-  CHECK_FALSE(g.transpose_first);
-  CHECK_FALSE(g.transpose_second);
-  CHECK(g.m == 5);
-  CHECK(g.n == 3);
-  CHECK(g.k == 4);
-  CHECK(g.ld_first == 5);
-  CHECK(g.ld_second == 4);
-  CHECK(g.ld_result == 5);
-
-  // The same product from a [4,3] and b [5,4], both transposed.
-  const cuda::ColumnMajorGemm t = cuda::MapRowMajorMatMul(Shape{4, 3}, true, Shape{5, 4}, true);
-  CHECK(t.transpose_first);
-  CHECK(t.transpose_second);
-  CHECK(t.m == 5);
-  CHECK(t.n == 3);
-  CHECK(t.k == 4);
-  CHECK(t.ld_first == 4);
-  CHECK(t.ld_second == 3);
-  CHECK(t.ld_result == 5);
-
-  // Mixed: a [3,4] as is, b [5,4] transposed; then a [4,3] transposed, b [4,5].
-  const cuda::ColumnMajorGemm tb = cuda::MapRowMajorMatMul(Shape{3, 4}, false, Shape{5, 4}, true);
-  CHECK(tb.transpose_first);
-  CHECK_FALSE(tb.transpose_second);
-  CHECK((tb.m == 5 && tb.n == 3 && tb.k == 4));
-  CHECK((tb.ld_first == 4 && tb.ld_second == 4 && tb.ld_result == 5));
-  const cuda::ColumnMajorGemm ta = cuda::MapRowMajorMatMul(Shape{4, 3}, true, Shape{4, 5}, false);
-  CHECK_FALSE(ta.transpose_first);
-  CHECK(ta.transpose_second);
-  CHECK((ta.m == 5 && ta.n == 3 && ta.k == 4));
-  CHECK((ta.ld_first == 5 && ta.ld_second == 3 && ta.ld_result == 5));
-}
-
-TEST_CASE("MapRowMajorMatMul as a column-major GEMM computes op(a) op(b)", "[cuda-host]") {
-  struct Dims {
-    int64_t m, k, n;  // C [m,n] = op(a) [m,k] op(b) [k,n]
-  };
-  const std::vector<Dims> cases = {{3, 4, 5}, {1, 4, 5}, {3, 1, 5}, {3, 4, 1}, {1, 1, 1},
-                                   {1, 7, 1}, {5, 3, 5}, {8, 33, 3}, {2, 1, 1}, {1, 1, 6}};
-  constexpr double kEps = std::numeric_limits<float>::epsilon();
-  std::mt19937 rng(1234);
-  for (const Dims& d : cases) {
-    for (const bool ta : {false, true}) {
-      for (const bool tb : {false, true}) {
-        CAPTURE(d.m, d.k, d.n, ta, tb);
-        const Shape a_shape = ta ? Shape{d.k, d.m} : Shape{d.m, d.k};
-        const Shape b_shape = tb ? Shape{d.n, d.k} : Shape{d.k, d.n};
-        const std::vector<float> a = RandomFloats(d.m * d.k, rng);
-        const std::vector<float> b = RandomFloats(d.k * d.n, rng);
-
-        // TensorFlow's semantics in float64: op(a)(i,p), op(b)(p,j) read
-        // from the row-major buffers.
-        auto op_a = [&](int64_t i, int64_t p) {
-          return static_cast<double>(ta ? a[static_cast<size_t>(p * d.m + i)]
-                                        : a[static_cast<size_t>(i * d.k + p)]);
-        };
-        auto op_b = [&](int64_t p, int64_t j) {
-          return static_cast<double>(tb ? b[static_cast<size_t>(j * d.k + p)]
-                                        : b[static_cast<size_t>(p * d.n + j)]);
-        };
-
-        // The call as the kernel makes it: `first` and `second` chosen by
-        // kFirstInput / kSecondInput from the MatMul inputs (a, b).
-        const cuda::ColumnMajorGemm g = cuda::MapRowMajorMatMul(a_shape, ta, b_shape, tb);
-        const std::array<const std::vector<float>*, 2> inputs = {&a, &b};
-        const std::vector<float>& first = *inputs[cuda::ColumnMajorGemm::kFirstInput];
-        const std::vector<float>& second = *inputs[cuda::ColumnMajorGemm::kSecondInput];
-        std::vector<float> c(static_cast<size_t>(d.m * d.n), std::nanf(""));
-        const SgemmResult r = ColumnMajorSgemm(g.transpose_first, g.transpose_second, g.m, g.n,
-                                               g.k, first, g.ld_first, second, g.ld_second, c,
-                                               g.ld_result);
-        INFO(r.why);
-        CHECK(r.ok);
-        if (!r.ok) continue;
-
-        // The column-major result, read as the row-major [m,n] output.
-        int64_t bad = 0;
-        std::string first_bad;
-        for (int64_t i = 0; i < d.m; ++i) {
-          for (int64_t j = 0; j < d.n; ++j) {
-            double want = 0, bound = 0;
-            for (int64_t p = 0; p < d.k; ++p) {
-              want += op_a(i, p) * op_b(p, j);
-              bound += std::abs(op_a(i, p) * op_b(p, j));
-            }
-            const double got = c[static_cast<size_t>(i * d.n + j)];
-            const double tolerance = static_cast<double>(d.k) * kEps * bound;
-            if (!(std::abs(got - want) <= tolerance) && bad++ == 0) {
-              std::ostringstream os;
-              os << "C[" << i << "," << j << "] = " << got << ", want " << want << " +- "
-                 << tolerance;
-              first_bad = os.str();
-            }
-          }
-        }
-        INFO(first_bad);
-        CHECK(bad == 0);
-      }
-    }
   }
 }
