@@ -7,6 +7,7 @@ packages=(
   cmake g++ make pkg-config
   libprotobuf-dev protobuf-compiler  # the GraphDef wire format
   libopenblas-dev                    # CPU matrix multiplication (CBLAS)
+  libdnnl-dev                        # CPU convolution, pooling, batch norm (oneDNN)
   libcli11-dev                       # the tg command line
   zlib1g-dev                         # gzip-compressed data files, checkpoint checksums
   nlohmann-json3-dev                 # checkpoint (safetensors) JSON headers

@@ -377,7 +377,7 @@ void RunGradientHarness(bool on_gpu) {
   Coverage coverage;
   std::vector<std::string> unreached;
   for (const OpDef* op : OpRegistry::Global().List()) {
-    if (!op->gradient || IsTestOnlyOp(op->name)) continue;
+    if (!op->gradient || IsTestOnlyOp(op->name) || !HarnessSelects(op->name)) continue;
     const auto kernel_dtypes = KernelDTypes(*op);
     const bool float64_kernel =
         std::find(kernel_dtypes.begin(), kernel_dtypes.end(), DT_DOUBLE) != kernel_dtypes.end();

@@ -418,6 +418,7 @@ void ForEachCase(Coverage& coverage, bool behaviours,
       no_entry.push_back(op->name);
       continue;
     }
+    if (!HarnessSelects(op->name)) continue;
     Rng rng = RngFor(op->name);
     for (DataType dtype : KernelDTypes(*op)) {
       if (!KernelRegistry::Global().Has(op->name, kDeviceCpu, dtype)) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <sstream>
 
@@ -299,6 +300,22 @@ GradientCheckResult CheckGradients(const GradientBuilder& build,
 
 // --- shared by the op harness's forward and gradient modes ----------------------
 
+bool HarnessSelects(std::string_view op) {
+  static const std::vector<std::string> selected = [] {
+    std::vector<std::string> names;
+    const char* env = std::getenv("TG_HARNESS_OPS");
+    std::string list = env ? env : "";
+    for (size_t start = 0; start < list.size();) {
+      size_t end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) names.push_back(list.substr(start, end - start));
+      start = end + 1;
+    }
+    return names;
+  }();
+  return selected.empty() || std::find(selected.begin(), selected.end(), op) != selected.end();
+}
+
 const HarnessTable& CaseTable() {
   static const HarnessTable table = [] {
     HarnessTable t;
@@ -306,6 +323,13 @@ const HarnessTable& CaseTable() {
     AddArrayEntries(t);
     AddReductionEntries(t);
     AddNnEntries(t);
+    AddConvEntries(t);
+    AddPoolEntries(t);
+    AddNormEntries(t);
+    AddSlicingEntries(t);
+    AddGatherEntries(t);
+    AddMathEntries(t);
+    AddBatchMatMulEntries(t);
     return t;
   }();
   return table;

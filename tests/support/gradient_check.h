@@ -135,6 +135,10 @@ Rng RngFor(std::string_view op);
 // the checker) are named "_Test..."; the harness's completeness checks leave
 // them out.
 inline bool IsTestOnlyOp(std::string_view op) { return op.starts_with("_Test"); }
+// Whether the harness runs `op`: every op, unless the environment variable
+// TG_HARNESS_OPS lists some ("Conv2D,MaxPool"), to run one family's cases
+// while working on it. The completeness checks still see every op.
+bool HarnessSelects(std::string_view op);
 // "\n  a\n  b": a list for a failure message.
 std::string JoinLines(const std::vector<std::string>& lines);
 

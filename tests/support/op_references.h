@@ -198,6 +198,13 @@ void AddArrayEntries(HarnessTable& table);
 void AddReductionEntries(HarnessTable& table);
 void AddNnEntries(HarnessTable& table);
 void AddTrainingEntries(HarnessTable& table);
+void AddConvEntries(HarnessTable& table);         // op_references_conv.cc
+void AddPoolEntries(HarnessTable& table);         // op_references_pool.cc
+void AddNormEntries(HarnessTable& table);         // op_references_norm.cc: batch norm, activations
+void AddSlicingEntries(HarnessTable& table);      // op_references_slicing.cc
+void AddGatherEntries(HarnessTable& table);       // op_references_gather.cc
+void AddMathEntries(HarnessTable& table);         // op_references_math.cc
+void AddBatchMatMulEntries(HarnessTable& table);  // op_references_batch_matmul.cc
 
 // The tensor shapes unary elementwise cases run on: a matrix, a scalar, a
 // zero-size tensor and a rank-3 tensor.
